@@ -1,5 +1,8 @@
 /** Every benchmark suite, in run order. Add a new `*.bench.ts` here. */
 import { blake2bSuite } from "./blake2b.bench.js";
+import { codecSuite } from "./codec.bench.js";
+import { cryptoSuite } from "./crypto.bench.js";
 import type { Suite } from "./harness.js";
+import { powSuite } from "./pow.bench.js";
 
-export const SUITES: Suite[] = [blake2bSuite];
+export const SUITES: Suite[] = [blake2bSuite, codecSuite, cryptoSuite, powSuite];

@@ -1,6 +1,10 @@
 /** `weaver tool …`: developer and operator utilities that work without a running node. */
 import type { Command } from "commander";
+import { registerMessageTool } from "./messageTool.js";
+import { registerPowTool } from "./powTool.js";
 
 export function registerToolCommands(program: Command): void {
-  program.command("tool").description("utilities that work without a running node");
+  const tool = program.command("tool").description("utilities that work without a running node");
+  registerMessageTool(tool);
+  registerPowTool(tool);
 }
