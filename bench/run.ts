@@ -34,5 +34,7 @@ console.table(
 const outDir = join(root, "bench", "results");
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(ctx.results, null, 2)}\n`);
-console.log(`wrote bench/results/latest.json (${ctx.results.length} results, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(
+  `wrote bench/results/latest.json (${ctx.results.length} results, ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+);
 process.exit(0);
