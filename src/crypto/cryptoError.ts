@@ -21,4 +21,7 @@ export const CryptoErrorCode = {
 } as const;
 export type CryptoErrorCode = (typeof CryptoErrorCode)[keyof typeof CryptoErrorCode];
 
+/** Every crypto error code, for docs/errors.md and its test. */
+export const CRYPTO_ERROR_CODES: readonly CryptoErrorCode[] = Object.values(CryptoErrorCode);
+
 export class CryptoError extends NodeError<{ code: CryptoErrorCode }> {}

@@ -1,46 +1,70 @@
-/** docs/errors.md and the code list the same CodecError codes (ARCHITECTURE.md: docs enforced by tests). */
+/**
+ * docs/errors.md and the code list the same error codes, for every domain (ARCHITECTURE.md habit 4: every code
+ * appears in docs/errors.md, and a test keeps the two in sync).
+ */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
+import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
+import { POW_ERROR_CODES } from "../../../src/pow/powError.js";
 import { REPO_ROOT } from "../../utils/vectors.js";
 
-const doc = readFileSync(join(REPO_ROOT, "docs", "errors.md"), "utf8");
-const codecSource = readdirSync(join(REPO_ROOT, "src", "codec"))
-  .filter((f) => f.endsWith(".ts"))
-  .map((f) => readFileSync(join(REPO_ROOT, "src", "codec", f), "utf8"))
-  .join("\n");
-const codesIn = (text: string): Set<string> => new Set(text.match(/CODEC_ERROR_[A-Z0-9_]+/g) ?? []);
-/** Codes as string literals in source (the exported array's own name is not a code). */
-const quotedCodesIn = (text: string): Set<string> =>
-  new Set([...text.matchAll(/"(CODEC_ERROR_[A-Z0-9_]+)"/g)].map((m) => m[1]!));
+const LISTS: Record<string, readonly string[]> = {
+  CODEC: CODEC_ERROR_CODES,
+  CRYPTO: CRYPTO_ERROR_CODES,
+  POW: POW_ERROR_CODES,
+  TOOL: TOOL_ERROR_CODES,
+};
+const ALL = Object.values(LISTS).flat();
+const CODE = /[A-Z]+_ERROR_[A-Z0-9_]+/;
 
-describe("docs/errors.md (codec section)", () => {
-  it("documents every code in CODEC_ERROR_CODES, each in its own table row", () => {
+const doc = readFileSync(join(REPO_ROOT, "docs", "errors.md"), "utf8");
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (name.endsWith(".ts")) out.push(readFileSync(p, "utf8"));
+  }
+  return out;
+}
+
+describe("docs/errors.md", () => {
+  it("documents every code of every domain, each in its own table row", () => {
     // Rows may be padded by the formatter: "| `CODE`   | kind | …".
     const rowCodes = new Set(
       doc
         .split("\n")
-        .map((line) => /^\|\s*`(CODEC_ERROR_[A-Z0-9_]+)`\s*\|/.exec(line)?.[1])
+        .map((line) => new RegExp(`^\\|\\s*\`(${CODE.source})\`\\s*\\|`).exec(line)?.[1])
         .filter((c): c is string => c !== undefined),
     );
-    for (const code of CODEC_ERROR_CODES) assert.ok(rowCodes.has(code), `${code} is not documented`);
+    for (const code of ALL) assert.ok(rowCodes.has(code), `${code} is not documented`);
   });
 
   it("documents no code that the code does not have", () => {
-    const known = new Set<string>(CODEC_ERROR_CODES);
+    const known = new Set(ALL);
+    const mentioned = new Set(doc.match(new RegExp(CODE.source, "g")) ?? []);
     assert.deepEqual(
-      [...codesIn(doc)].filter((c) => !known.has(c)),
+      [...mentioned].filter((c) => !known.has(c)),
       [],
     );
   });
 
-  it("every code used in src/codec is in CODEC_ERROR_CODES, which has no duplicates", () => {
-    const known = new Set<string>(CODEC_ERROR_CODES);
-    assert.equal(known.size, CODEC_ERROR_CODES.length);
-    const used = quotedCodesIn(codecSource);
-    assert.ok(used.size >= CODEC_ERROR_CODES.length);
+  it("every code literal in src/ is in its domain's list; lists have no duplicates and no foreign prefixes", () => {
+    for (const [domain, list] of Object.entries(LISTS)) {
+      assert.equal(new Set(list).size, list.length, `${domain} list has duplicates`);
+      for (const code of list) assert.ok(code.startsWith(`${domain}_ERROR_`), code);
+    }
+    const known = new Set(ALL);
+    const used = new Set(
+      sources(join(REPO_ROOT, "src")).flatMap((s) =>
+        [...s.matchAll(new RegExp(`"(${CODE.source})"`, "g"))].map((m) => m[1]!),
+      ),
+    );
     assert.deepEqual(
       [...used].filter((c) => !known.has(c)),
       [],
