@@ -13,9 +13,10 @@ import {
   ED25519_ADDRESS_TYPE,
   encodeBech32Address,
 } from "../../src/crypto/bech32.js";
-import { CryptoError, CryptoErrorCode } from "../../src/crypto/cryptoError.js";
+import { CryptoErrorCode } from "../../src/crypto/cryptoError.js";
 import { ed25519AddressFromPublicKey } from "../../src/crypto/ed25519.js";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.js";
+import { errorCodeOf } from "../utils/errorCode.js";
 import { readVectorJson } from "../utils/vectors.js";
 
 interface Vectors {
@@ -40,16 +41,6 @@ function roundTrip(hash: string, iota: string, atoi: string): void {
     assert.equal(text[5], "q");
   }
 }
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  throw new Error("did not throw");
-};
 
 describe("TIP-11 chrysalis.md §8 vectors", () => {
   it("public key 6f1581… → address efdc11… → iota1qrhacy… / atoi1qrhacy…", () => {
@@ -91,7 +82,7 @@ describe("TIP-11 iota.js 1.8.6 vectors", () => {
 
   it("iota.js's type-1 example has a valid checksum but an address type Chrysalis does not know", () => {
     assert.equal(
-      codeOf(() => decodeBech32Address(V.bech32.type1_iota.expected)),
+      errorCodeOf(() => decodeBech32Address(V.bech32.type1_iota.expected)),
       CryptoErrorCode.UNKNOWN_ADDRESS_TYPE,
     );
   });
@@ -99,7 +90,7 @@ describe("TIP-11 iota.js 1.8.6 vectors", () => {
   it("iota.js's bad-checksum case (last characters changed) is a checksum error", () => {
     const bad = `${V.bech32.type1_iota.expected.slice(0, -6)}tzcp99`;
     assert.equal(
-      codeOf(() => decodeBech32Address(bad)),
+      errorCodeOf(() => decodeBech32Address(bad)),
       CryptoErrorCode.BECH32_CHECKSUM,
     );
   });
@@ -117,7 +108,7 @@ describe("TIP-11 iota.js 1.8.6 vectors", () => {
 
   it("a foreign HRP is rejected when the network's HRP is given", () => {
     assert.equal(
-      codeOf(() => decodeBech32Address(V.bech32.type0_iota_computed, { expectedHrp: BECH32_HRP_TESTNET })),
+      errorCodeOf(() => decodeBech32Address(V.bech32.type0_iota_computed, { expectedHrp: BECH32_HRP_TESTNET })),
       CryptoErrorCode.BECH32_HRP_MISMATCH,
     );
   });

@@ -3,19 +3,10 @@ import { describe, it } from "node:test";
 import { bech32, bech32m } from "bech32";
 import fc from "fast-check";
 import { decodeBech32Address, encodeBech32Address } from "../../../src/crypto/bech32.js";
-import { CryptoError, CryptoErrorCode } from "../../../src/crypto/cryptoError.js";
+import { CryptoErrorCode } from "../../../src/crypto/cryptoError.js";
+import { errorCodeOf } from "../../utils/errorCode.js";
 
 const VALID = "iota1qpf0mlq8yxpx2nck8a0slxnzr4ef2ek8f5gqxlzd0wasgp73utryj430ldu";
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  throw new Error("did not throw");
-};
 
 const address = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((h) => {
   const a = new Uint8Array(33);
@@ -39,7 +30,7 @@ describe("bech32 addresses", () => {
 
   it("reject mixed case", () => {
     assert.equal(
-      codeOf(() => decodeBech32Address(`I${VALID.slice(1)}`)),
+      errorCodeOf(() => decodeBech32Address(`I${VALID.slice(1)}`)),
       CryptoErrorCode.INVALID_BECH32,
     );
   });
@@ -53,7 +44,7 @@ describe("bech32 addresses", () => {
           fc.pre(VALID[i] !== c);
           const changed = VALID.slice(0, i) + c + VALID.slice(i + 1);
           assert.equal(
-            codeOf(() => decodeBech32Address(changed)),
+            errorCodeOf(() => decodeBech32Address(changed)),
             CryptoErrorCode.BECH32_CHECKSUM,
           );
         },
@@ -66,7 +57,7 @@ describe("bech32 addresses", () => {
     const asBech32m = bech32m.encode("iota", bech32.decode(VALID).words);
     assert.notEqual(asBech32m, VALID);
     assert.equal(
-      codeOf(() => decodeBech32Address(asBech32m)),
+      errorCodeOf(() => decodeBech32Address(asBech32m)),
       CryptoErrorCode.BECH32_CHECKSUM,
     );
   });
@@ -74,39 +65,39 @@ describe("bech32 addresses", () => {
   it("reject wrong lengths, bad padding, unknown characters and a missing separator", () => {
     const words = bech32.toWords(new Uint8Array(34));
     assert.equal(
-      codeOf(() => decodeBech32Address(bech32.encode("iota", words))),
+      errorCodeOf(() => decodeBech32Address(bech32.encode("iota", words))),
       CryptoErrorCode.INVALID_ADDRESS_LENGTH,
     );
     assert.equal(
-      codeOf(() => decodeBech32Address(bech32.encode("iota", bech32.toWords(new Uint8Array(32))))),
+      errorCodeOf(() => decodeBech32Address(bech32.encode("iota", bech32.toWords(new Uint8Array(32))))),
       CryptoErrorCode.INVALID_ADDRESS_LENGTH,
     );
     // 53 words carry 33 bytes plus one padding bit; setting it must be rejected.
     const padded = bech32.toWords(new Uint8Array(33));
     padded[padded.length - 1] = 1;
     assert.equal(
-      codeOf(() => decodeBech32Address(bech32.encode("iota", padded))),
+      errorCodeOf(() => decodeBech32Address(bech32.encode("iota", padded))),
       CryptoErrorCode.INVALID_BECH32,
     );
     // 54 words leave 6 bits over: a whole surplus group.
     assert.equal(
-      codeOf(() => decodeBech32Address(bech32.encode("iota", [...bech32.toWords(new Uint8Array(33)), 0]))),
+      errorCodeOf(() => decodeBech32Address(bech32.encode("iota", [...bech32.toWords(new Uint8Array(33)), 0]))),
       CryptoErrorCode.INVALID_BECH32,
     );
     assert.equal(
-      codeOf(() => decodeBech32Address(VALID.replace("1", "b"))),
+      errorCodeOf(() => decodeBech32Address(VALID.replace("1", "b"))),
       CryptoErrorCode.INVALID_BECH32,
     );
     assert.equal(
-      codeOf(() => decodeBech32Address(`${VALID.slice(0, -1)}b`)),
+      errorCodeOf(() => decodeBech32Address(`${VALID.slice(0, -1)}b`)),
       CryptoErrorCode.INVALID_BECH32,
     );
     assert.equal(
-      codeOf(() => decodeBech32Address("iota1qq")),
+      errorCodeOf(() => decodeBech32Address("iota1qq")),
       CryptoErrorCode.INVALID_BECH32,
     );
     assert.equal(
-      codeOf(() => decodeBech32Address(`iota1${"q".repeat(90)}`)),
+      errorCodeOf(() => decodeBech32Address(`iota1${"q".repeat(90)}`)),
       CryptoErrorCode.INVALID_BECH32,
     );
   });
@@ -124,28 +115,28 @@ describe("bech32 addresses", () => {
       "10a06t8",
       "1qzzfhee",
     ]) {
-      const code = codeOf(() => decodeBech32Address(s));
+      const code = errorCodeOf(() => decodeBech32Address(s));
       assert.ok(code === CryptoErrorCode.INVALID_BECH32 || code === CryptoErrorCode.BECH32_CHECKSUM, `${s}: ${code}`);
     }
   });
 
   it("encode refuses what decode would refuse", () => {
     assert.equal(
-      codeOf(() => encodeBech32Address("iota", new Uint8Array(32))),
+      errorCodeOf(() => encodeBech32Address("iota", new Uint8Array(32))),
       CryptoErrorCode.INVALID_ADDRESS_LENGTH,
     );
     const type1 = new Uint8Array(33);
     type1[0] = 1;
     assert.equal(
-      codeOf(() => encodeBech32Address("iota", type1)),
+      errorCodeOf(() => encodeBech32Address("iota", type1)),
       CryptoErrorCode.UNKNOWN_ADDRESS_TYPE,
     );
     assert.equal(
-      codeOf(() => encodeBech32Address("IOTA", new Uint8Array(33))),
+      errorCodeOf(() => encodeBech32Address("IOTA", new Uint8Array(33))),
       CryptoErrorCode.INVALID_BECH32,
     );
     assert.equal(
-      codeOf(() => encodeBech32Address("", new Uint8Array(33))),
+      errorCodeOf(() => encodeBech32Address("", new Uint8Array(33))),
       CryptoErrorCode.INVALID_BECH32,
     );
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CryptoError, CryptoErrorCode } from "../../../src/crypto/cryptoError.js";
+import { CryptoErrorCode } from "../../../src/crypto/cryptoError.js";
 import {
   deriveSeedFromPath,
   HARDENED_OFFSET,
@@ -9,16 +9,7 @@ import {
   slip10Child,
   slip10MasterKey,
 } from "../../../src/crypto/slip10.js";
-
-const codeOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  throw new Error("did not throw");
-};
+import { errorCodeOf } from "../../utils/errorCode.js";
 
 describe("parseDerivationPath", () => {
   it("parses hardened steps with the offset added", () => {
@@ -33,11 +24,11 @@ describe("parseDerivationPath", () => {
 
   it("rejects non-hardened steps with their own code", () => {
     assert.equal(
-      codeOf(() => parseDerivationPath("m/44'/4218'/0'/0/0'")),
+      errorCodeOf(() => parseDerivationPath("m/44'/4218'/0'/0/0'")),
       CryptoErrorCode.NON_HARDENED_DERIVATION,
     );
     assert.equal(
-      codeOf(() => parseDerivationPath("m/0")),
+      errorCodeOf(() => parseDerivationPath("m/0")),
       CryptoErrorCode.NON_HARDENED_DERIVATION,
     );
   });
@@ -58,7 +49,7 @@ describe("parseDerivationPath", () => {
       "m/1e3'",
     ]) {
       assert.equal(
-        codeOf(() => parseDerivationPath(p)),
+        errorCodeOf(() => parseDerivationPath(p)),
         CryptoErrorCode.INVALID_DERIVATION_PATH,
         JSON.stringify(p),
       );
@@ -79,21 +70,21 @@ describe("slip10 keys", () => {
 
   it("reject seeds outside 16..64 bytes and non-hardened child indices", () => {
     assert.equal(
-      codeOf(() => slip10MasterKey(new Uint8Array(15))),
+      errorCodeOf(() => slip10MasterKey(new Uint8Array(15))),
       CryptoErrorCode.INVALID_SEED,
     );
     assert.equal(
-      codeOf(() => slip10MasterKey(new Uint8Array(65))),
+      errorCodeOf(() => slip10MasterKey(new Uint8Array(65))),
       CryptoErrorCode.INVALID_SEED,
     );
     assert.equal(slip10MasterKey(new Uint8Array(16)).privateKey.length, 32);
     const master = slip10MasterKey(new Uint8Array(64));
     assert.equal(
-      codeOf(() => slip10Child(master, 5)),
+      errorCodeOf(() => slip10Child(master, 5)),
       CryptoErrorCode.NON_HARDENED_DERIVATION,
     );
     assert.equal(
-      codeOf(() => slip10Child(master, 2 ** 32)),
+      errorCodeOf(() => slip10Child(master, 2 ** 32)),
       CryptoErrorCode.NON_HARDENED_DERIVATION,
     );
   });
