@@ -12,7 +12,7 @@ import { REPO_ROOT, readVectorJson } from "../utils/vectors.js";
 
 const BIN = join(REPO_ROOT, "bin", "weaver.js");
 
-function weaver(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+function weaver(args: string[], input?: string | Buffer): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, encoding: "utf8", input, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -49,6 +49,15 @@ describe("weaver tool message", () => {
     assert.equal(report.transactionId, "75434ca114fa5888127dff9ea2a687ce9ca3d765ed014cd9d6e1ce2d6bf330e6");
     assert.equal(report.message.networkId, "7712883261355838377");
     assert.ok(Math.abs(report.powScore - 13587.980113636364) < 1e-9);
+  });
+
+  it("reads raw message bytes from stdin with --hex -", () => {
+    const r = weaver(["tool", "message", "--hex", "-"], Buffer.from(TIP6_HEX, "hex"));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      (JSON.parse(r.stdout) as MessageReport).messageId,
+      "e4a85f984095b4feb1f9e1c03f5baf2f7f5b28920a99fefb539bc5570567cddb",
+    );
   });
 
   it("rejects the iota.js must-reject vector (unsorted parents) with its code and exit 1", () => {

@@ -25,14 +25,29 @@ export interface MessageReport {
   message: ReturnType<typeof messageToJson>;
 }
 
-/** Pure core of the tool: hex in, report out. Throws CodecError or ToolError. */
-export function describeMessage(hex: string): MessageReport {
-  const clean = hex.trim().replace(/^0x/i, "");
+/** Hex text as the user gives it: surrounding white space and a `0x` prefix are ignored. */
+function parseHexInput(text: string): Uint8Array {
+  const clean = text.trim().replace(/^0x/i, "");
   if (clean.length === 0) throw new ToolError("TOOL_ERROR_INVALID_INPUT", "no message bytes given");
   if (clean.length > MAX_HEX_CHARS)
     throw new ToolError("TOOL_ERROR_INVALID_INPUT", `input is ${clean.length / 2} bytes, more than any message`);
   if (!isHex(clean)) throw new ToolError("TOOL_ERROR_INVALID_INPUT", "input is not an even-length hex string");
-  const bytes = hexToBytes(clean);
+  return hexToBytes(clean);
+}
+
+/**
+ * Stdin may hold the message as hex text or as raw bytes. Raw message bytes are never all hex digits (the parents
+ * count would be ≥ 48), so text that parses as hex is taken as hex.
+ */
+function parseStdinInput(input: Buffer): Uint8Array {
+  const text = input.toString("latin1").trim().replace(/^0x/i, "");
+  if (text.length > 0 && isHex(text)) return parseHexInput(text);
+  if (input.length === 0) throw new ToolError("TOOL_ERROR_INVALID_INPUT", "no message bytes given on stdin");
+  return new Uint8Array(input);
+}
+
+/** Pure core of the tool: message bytes in, report out. Throws CodecError. */
+export function describeMessage(bytes: Uint8Array): MessageReport {
   const message = decodeMessage(bytes, "untrusted");
   const report: MessageReport = {
     messageId: bytesToHex(messageId(bytes)),
@@ -50,11 +65,11 @@ export function registerMessageTool(tool: Command): void {
   tool
     .command("message")
     .description("decode and validate a serialized message; prints its JSON, message id and PoW score")
-    .requiredOption("--hex <hex>", "the message bytes as hex, or - to read them from stdin")
+    .requiredOption("--hex <hex>", "the message bytes as hex, or - to read them from stdin (as hex text or raw bytes)")
     .action(async (opts: { hex: string }) => {
       try {
-        const hex = opts.hex === "-" ? await readStdin(MAX_HEX_CHARS * 2) : opts.hex;
-        const r = describeMessage(hex);
+        const bytes = opts.hex === "-" ? parseStdinInput(await readStdin(MAX_HEX_CHARS + 64)) : parseHexInput(opts.hex);
+        const r = describeMessage(bytes);
         process.stdout.write(
           `${JSON.stringify(
             {
