@@ -4,5 +4,6 @@ import { codecSuite } from "./codec.bench.js";
 import { cryptoSuite } from "./crypto.bench.js";
 import type { Suite } from "./harness.js";
 import { powSuite } from "./pow.bench.js";
+import { storageSuite } from "./storage.bench.js";
 
-export const SUITES: Suite[] = [blake2bSuite, codecSuite, cryptoSuite, powSuite];
+export const SUITES: Suite[] = [blake2bSuite, codecSuite, cryptoSuite, powSuite, storageSuite];

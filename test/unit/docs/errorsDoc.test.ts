@@ -10,12 +10,14 @@ import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
 import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
 import { POW_ERROR_CODES } from "../../../src/pow/powError.js";
+import { STORAGE_ERROR_CODES } from "../../../src/storage/storageError.js";
 import { REPO_ROOT } from "../../utils/vectors.js";
 
 const LISTS: Record<string, readonly string[]> = {
   CODEC: CODEC_ERROR_CODES,
   CRYPTO: CRYPTO_ERROR_CODES,
   POW: POW_ERROR_CODES,
+  STORAGE: STORAGE_ERROR_CODES,
   TOOL: TOOL_ERROR_CODES,
 };
 const ALL = Object.values(LISTS).flat();

@@ -1,0 +1,328 @@
+/**
+ * Every table of the key space: its prefix byte and the byte-level layout of its keys and values (ARCHITECTURE.md
+ * habit 11, after Hornet's database_prefixes.go). The first key byte names the table. docs/storage-layout.md mirrors
+ * this file; test/unit/storage/storageLayoutDoc.test.ts keeps the two in step.
+ *
+ * Conventions: integers are unsigned big-endian everywhere, so in keys byte order equals numeric order; ids are the
+ * 32-byte BLAKE2b-256 message or milestone ids; "‖" is concatenation. A retired prefix stays here as a comment and is
+ * never reused. 0x00 is never assigned, so an all-zero key means nothing.
+ */
+import { ID_LENGTH, INDEXATION_INDEX_LENGTH_MAX, INDEXATION_INDEX_LENGTH_MIN } from "../params/protocol.js";
+import { StorageError } from "./storageError.js";
+
+export const STORE_PREFIXES = {
+  /**
+   * Node state and health.
+   * key:   0x01 ‖ field u8   (HEALTH_FIELD_*)
+   * value: per field: DATABASE_VERSION → u32; DIRTY → u8 (1 while the node runs, 0 after a clean shutdown)
+   */
+  HEALTH: 0x01,
+  /**
+   * Raw messages, exactly the bytes received (TIP-6 serialization).
+   * key:   0x02 ‖ message id (32)
+   * value: message bytes (53..32768)
+   */
+  MESSAGES: 0x02,
+  /**
+   * Per-message metadata, fixed 19 bytes (MESSAGE_METADATA_LENGTH).
+   * key:   0x03 ‖ message id (32)
+   * value: flags u8 (METADATA_FLAG_*) ‖ referencedByMilestoneIndex u32 ‖ milestoneIndex u32 ‖
+   *        ledgerInclusionState u8 (LEDGER_INCLUSION_*) ‖ conflictReason u8 (chrysalis.md §10.4) ‖ OCRI u32 ‖ YCRI u32
+   *        (indexes are 0 when not set)
+   */
+  MESSAGE_METADATA: 0x03,
+  /**
+   * Approvers: one entry per (parent, child) edge, so a prefix scan on the parent lists its children.
+   * key:   0x04 ‖ parent message id (32) ‖ child message id (32)
+   * value: empty
+   */
+  CHILDREN: 0x04,
+  /**
+   * Indexation payloads by index. The length byte keeps index "ab" from matching a prefix scan for "abc" (and the
+   * reverse), so a scan on 0x05 ‖ len ‖ index lists exactly the messages with that index.
+   * key:   0x05 ‖ index length u8 (1..64) ‖ index bytes ‖ message id (32)
+   * value: empty
+   */
+  INDEXATION: 0x05,
+  /**
+   * Milestones by index, in numeric order.
+   * key:   0x06 ‖ milestone index u32
+   * value: milestone message id (32) ‖ milestone id (32) ‖ timestamp u64 (TIP-8 seconds since the Unix epoch)
+   */
+  MILESTONES: 0x06,
+  /**
+   * Solid entry points: messages below the pruning horizon that count as solid (chrysalis.md §6.1, TIP-9 snapshots §11).
+   * key:   0x07 ‖ message id (32)
+   * value: milestone index u32 that referenced the message
+   */
+  SOLID_ENTRY_POINTS: 0x07,
+} as const;
+
+export type StorePrefixName = keyof typeof STORE_PREFIXES;
+
+export const HEALTH_FIELD_DATABASE_VERSION = 0x01;
+export const HEALTH_FIELD_DIRTY = 0x02;
+
+export const METADATA_FLAG_SOLID = 0x01;
+export const METADATA_FLAG_REFERENCED = 0x02;
+export const METADATA_FLAG_MILESTONE = 0x04;
+export const METADATA_FLAG_CONFLICTING = 0x08;
+const METADATA_FLAGS_KNOWN = 0x0f;
+
+/** TIP-13 ledgerInclusionState, meaningful once referenced. */
+export const LEDGER_INCLUSION_NO_TRANSACTION = 0;
+export const LEDGER_INCLUSION_CONFLICTING = 1;
+export const LEDGER_INCLUSION_INCLUDED = 2;
+export type LedgerInclusionState =
+  | typeof LEDGER_INCLUSION_NO_TRANSACTION
+  | typeof LEDGER_INCLUSION_CONFLICTING
+  | typeof LEDGER_INCLUSION_INCLUDED;
+
+export const MESSAGE_METADATA_LENGTH = 19;
+export const MILESTONE_VALUE_LENGTH = ID_LENGTH + ID_LENGTH + 8;
+
+const U32_MAX = 0xffff_ffff;
+
+export interface StoredMessageMetadata {
+  solid: boolean;
+  referenced: boolean;
+  milestone: boolean;
+  conflicting: boolean;
+  referencedByMilestoneIndex: number;
+  milestoneIndex: number;
+  ledgerInclusionState: LedgerInclusionState;
+  /** chrysalis.md §10.4 code; 0 = none. */
+  conflictReason: number;
+  /** Oldest cone root index (chrysalis.md §7: TIP-3's OMRSI); 0 when not yet known. */
+  ocri: number;
+  /** Youngest cone root index (chrysalis.md §7: TIP-3's YMRSI); 0 when not yet known. */
+  ycri: number;
+}
+
+export interface StoredMilestone {
+  messageId: Uint8Array;
+  milestoneId: Uint8Array;
+  timestamp: bigint;
+}
+
+function assertId(name: string, id: Uint8Array): void {
+  if (id.length !== ID_LENGTH) {
+    throw new StorageError("STORAGE_ERROR_INVALID_KEY", `${name} is ${id.length} bytes, expected ${ID_LENGTH}`);
+  }
+}
+
+function assertUint(name: string, n: number, max: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > max) {
+    throw new StorageError("STORAGE_ERROR_INVALID_VALUE", `${name} ${n} is not an integer in 0..${max}`);
+  }
+}
+
+function assertLength(what: string, bytes: Uint8Array, length: number): void {
+  if (bytes.length !== length) {
+    throw new StorageError("STORAGE_ERROR_CORRUPT_VALUE", `${what} is ${bytes.length} bytes, expected ${length}`);
+  }
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function prefixed(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  let len = 1;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  out[0] = prefix;
+  let o = 1;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The one-byte prefix of a whole table, for count() and full scans. */
+export function tablePrefix(name: StorePrefixName): Uint8Array {
+  return Uint8Array.of(STORE_PREFIXES[name]);
+}
+
+export function healthKey(field: typeof HEALTH_FIELD_DATABASE_VERSION | typeof HEALTH_FIELD_DIRTY): Uint8Array {
+  return Uint8Array.of(STORE_PREFIXES.HEALTH, field);
+}
+
+export function encodeU32(n: number): Uint8Array {
+  assertUint("u32", n, U32_MAX);
+  const out = new Uint8Array(4);
+  view(out).setUint32(0, n);
+  return out;
+}
+
+export function decodeU32(bytes: Uint8Array): number {
+  assertLength("u32 value", bytes, 4);
+  return view(bytes).getUint32(0);
+}
+
+export function messageKey(messageId: Uint8Array): Uint8Array {
+  assertId("message id", messageId);
+  return prefixed(STORE_PREFIXES.MESSAGES, messageId);
+}
+
+export function messageMetadataKey(messageId: Uint8Array): Uint8Array {
+  assertId("message id", messageId);
+  return prefixed(STORE_PREFIXES.MESSAGE_METADATA, messageId);
+}
+
+/** The message id at the end of a MESSAGES, MESSAGE_METADATA or SOLID_ENTRY_POINTS key. */
+export function messageIdOfKey(key: Uint8Array): Uint8Array {
+  if (key.length !== 1 + ID_LENGTH) {
+    throw new StorageError("STORAGE_ERROR_INVALID_KEY", `key is ${key.length} bytes, expected ${1 + ID_LENGTH}`);
+  }
+  return key.slice(1);
+}
+
+export function encodeMessageMetadata(m: StoredMessageMetadata): Uint8Array {
+  assertUint("referencedByMilestoneIndex", m.referencedByMilestoneIndex, U32_MAX);
+  assertUint("milestoneIndex", m.milestoneIndex, U32_MAX);
+  assertUint("ledgerInclusionState", m.ledgerInclusionState, LEDGER_INCLUSION_INCLUDED);
+  assertUint("conflictReason", m.conflictReason, 0xff);
+  assertUint("ocri", m.ocri, U32_MAX);
+  assertUint("ycri", m.ycri, U32_MAX);
+  const out = new Uint8Array(MESSAGE_METADATA_LENGTH);
+  const v = view(out);
+  v.setUint8(
+    0,
+    (m.solid ? METADATA_FLAG_SOLID : 0) |
+      (m.referenced ? METADATA_FLAG_REFERENCED : 0) |
+      (m.milestone ? METADATA_FLAG_MILESTONE : 0) |
+      (m.conflicting ? METADATA_FLAG_CONFLICTING : 0),
+  );
+  v.setUint32(1, m.referencedByMilestoneIndex);
+  v.setUint32(5, m.milestoneIndex);
+  v.setUint8(9, m.ledgerInclusionState);
+  v.setUint8(10, m.conflictReason);
+  v.setUint32(11, m.ocri);
+  v.setUint32(15, m.ycri);
+  return out;
+}
+
+export function decodeMessageMetadata(bytes: Uint8Array): StoredMessageMetadata {
+  assertLength("message metadata", bytes, MESSAGE_METADATA_LENGTH);
+  const v = view(bytes);
+  const flags = v.getUint8(0);
+  const state = v.getUint8(9);
+  if ((flags & ~METADATA_FLAGS_KNOWN) !== 0) {
+    throw new StorageError(
+      "STORAGE_ERROR_CORRUPT_VALUE",
+      `message metadata has unknown flag bits 0x${flags.toString(16)}`,
+    );
+  }
+  if (state > LEDGER_INCLUSION_INCLUDED) {
+    throw new StorageError(
+      "STORAGE_ERROR_CORRUPT_VALUE",
+      `message metadata has unknown ledger inclusion state ${state}`,
+    );
+  }
+  return {
+    solid: (flags & METADATA_FLAG_SOLID) !== 0,
+    referenced: (flags & METADATA_FLAG_REFERENCED) !== 0,
+    milestone: (flags & METADATA_FLAG_MILESTONE) !== 0,
+    conflicting: (flags & METADATA_FLAG_CONFLICTING) !== 0,
+    referencedByMilestoneIndex: v.getUint32(1),
+    milestoneIndex: v.getUint32(5),
+    ledgerInclusionState: state as LedgerInclusionState,
+    conflictReason: v.getUint8(10),
+    ocri: v.getUint32(11),
+    ycri: v.getUint32(15),
+  };
+}
+
+/** Prefix of every CHILDREN key of `parentId`: scan it to list the children. */
+export function childrenPrefix(parentId: Uint8Array): Uint8Array {
+  assertId("parent id", parentId);
+  return prefixed(STORE_PREFIXES.CHILDREN, parentId);
+}
+
+export function childrenKey(parentId: Uint8Array, childId: Uint8Array): Uint8Array {
+  assertId("parent id", parentId);
+  assertId("child id", childId);
+  return prefixed(STORE_PREFIXES.CHILDREN, parentId, childId);
+}
+
+export function decodeChildrenKey(key: Uint8Array): { parentId: Uint8Array; childId: Uint8Array } {
+  if (key.length !== 1 + 2 * ID_LENGTH || key[0] !== STORE_PREFIXES.CHILDREN) {
+    throw new StorageError("STORAGE_ERROR_INVALID_KEY", `not a children key (${key.length} bytes)`);
+  }
+  return { parentId: key.slice(1, 1 + ID_LENGTH), childId: key.slice(1 + ID_LENGTH) };
+}
+
+function assertIndex(index: Uint8Array): void {
+  // MUST (TIP-6): an indexation index is 1..64 bytes.
+  if (index.length < INDEXATION_INDEX_LENGTH_MIN || index.length > INDEXATION_INDEX_LENGTH_MAX) {
+    throw new StorageError(
+      "STORAGE_ERROR_INVALID_KEY",
+      `index is ${index.length} bytes, expected ${INDEXATION_INDEX_LENGTH_MIN}..${INDEXATION_INDEX_LENGTH_MAX}`,
+    );
+  }
+}
+
+/** Prefix of every INDEXATION key with exactly this index. */
+export function indexationPrefix(index: Uint8Array): Uint8Array {
+  assertIndex(index);
+  return prefixed(STORE_PREFIXES.INDEXATION, Uint8Array.of(index.length), index);
+}
+
+export function indexationKey(index: Uint8Array, messageId: Uint8Array): Uint8Array {
+  assertIndex(index);
+  assertId("message id", messageId);
+  return prefixed(STORE_PREFIXES.INDEXATION, Uint8Array.of(index.length), index, messageId);
+}
+
+export function decodeIndexationKey(key: Uint8Array): { index: Uint8Array; messageId: Uint8Array } {
+  const len = key[1] ?? 0;
+  if (
+    key[0] !== STORE_PREFIXES.INDEXATION ||
+    len < INDEXATION_INDEX_LENGTH_MIN ||
+    len > INDEXATION_INDEX_LENGTH_MAX ||
+    key.length !== 2 + len + ID_LENGTH
+  ) {
+    throw new StorageError("STORAGE_ERROR_INVALID_KEY", `not an indexation key (${key.length} bytes)`);
+  }
+  return { index: key.slice(2, 2 + len), messageId: key.slice(2 + len) };
+}
+
+export function milestoneKey(index: number): Uint8Array {
+  return prefixed(STORE_PREFIXES.MILESTONES, encodeU32(index));
+}
+
+export function decodeMilestoneKey(key: Uint8Array): number {
+  if (key.length !== 5 || key[0] !== STORE_PREFIXES.MILESTONES) {
+    throw new StorageError("STORAGE_ERROR_INVALID_KEY", `not a milestone key (${key.length} bytes)`);
+  }
+  return view(key).getUint32(1);
+}
+
+export function encodeMilestoneValue(m: StoredMilestone): Uint8Array {
+  assertId("milestone message id", m.messageId);
+  assertId("milestone id", m.milestoneId);
+  if (m.timestamp < 0n || m.timestamp > 0xffff_ffff_ffff_ffffn) {
+    throw new StorageError("STORAGE_ERROR_INVALID_VALUE", `milestone timestamp ${m.timestamp} is not a u64`);
+  }
+  const out = new Uint8Array(MILESTONE_VALUE_LENGTH);
+  out.set(m.messageId, 0);
+  out.set(m.milestoneId, ID_LENGTH);
+  view(out).setBigUint64(2 * ID_LENGTH, m.timestamp);
+  return out;
+}
+
+export function decodeMilestoneValue(bytes: Uint8Array): StoredMilestone {
+  assertLength("milestone value", bytes, MILESTONE_VALUE_LENGTH);
+  return {
+    messageId: bytes.slice(0, ID_LENGTH),
+    milestoneId: bytes.slice(ID_LENGTH, 2 * ID_LENGTH),
+    timestamp: view(bytes).getBigUint64(2 * ID_LENGTH),
+  };
+}
+
+export function solidEntryPointKey(messageId: Uint8Array): Uint8Array {
+  assertId("message id", messageId);
+  return prefixed(STORE_PREFIXES.SOLID_ENTRY_POINTS, messageId);
+}
