@@ -5,10 +5,11 @@ import {
   PAYLOAD_TYPE_INDEXATION,
 } from "../params/protocol.js";
 import { CodecError } from "./codecError.js";
-import { expectEnd, expectPayloadType } from "./payloadFrame.js";
-import { asPlainBytes, ByteReader } from "./reader.js";
+import { expectPayloadType } from "./payloadFrame.js";
+import type { ByteReader } from "./reader.js";
+import { decodeWhole, encodeWhole } from "./standalone.js";
 import type { DecodeMode, IndexationPayload } from "./types.js";
-import { ByteWriter } from "./writer.js";
+import type { ByteWriter } from "./writer.js";
 
 export function readIndexationPayload(r: ByteReader, mode: DecodeMode, path: string): IndexationPayload {
   expectPayloadType(r, PAYLOAD_TYPE_INDEXATION, path);
@@ -44,14 +45,9 @@ export function writeIndexationPayload(w: ByteWriter, p: IndexationPayload, path
 
 /** Decodes a standalone indexation payload (starting at its u32 type); no bytes may follow. */
 export function decodeIndexationPayload(bytes: Uint8Array, mode: DecodeMode): IndexationPayload {
-  const r = new ByteReader(asPlainBytes(bytes));
-  const p = readIndexationPayload(r, mode, "indexation");
-  expectEnd(r, "indexation");
-  return p;
+  return decodeWhole(bytes, mode, "indexation", readIndexationPayload);
 }
 
 export function encodeIndexationPayload(p: IndexationPayload): Uint8Array {
-  const w = new ByteWriter(sizeOfIndexationPayload(p));
-  writeIndexationPayload(w, p, "indexation");
-  return w.bytes;
+  return encodeWhole(p, sizeOfIndexationPayload(p), "indexation", writeIndexationPayload);
 }

@@ -4,11 +4,12 @@ import { equalBytes } from "../primitives/bytes.js";
 import { CodecError } from "./codecError.js";
 import { MERKLE_PROOF_LENGTH, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from "./limits.js";
 import { readParents, writeParents } from "./parents.js";
-import { enterPayload, exitPayload, expectEnd, expectPayloadType } from "./payloadFrame.js";
-import { asPlainBytes, ByteReader, compareAt } from "./reader.js";
+import { enterPayload, exitPayload, expectPayloadType } from "./payloadFrame.js";
+import { type ByteReader, compareAt } from "./reader.js";
 import { readReceiptPayload, sizeOfReceiptPayload, writeReceiptPayload } from "./receipt.js";
+import { decodeWhole, encodeWhole } from "./standalone.js";
 import type { DecodeMode, Message, MilestonePayload, ReceiptPayload } from "./types.js";
-import { ByteWriter } from "./writer.js";
+import type { ByteWriter } from "./writer.js";
 
 const MILESTONE_PAYLOADS = [PAYLOAD_TYPE_RECEIPT] as const;
 
@@ -147,23 +148,16 @@ export function writeMilestonePayload(w: ByteWriter, p: MilestonePayload, path: 
 
 /** Decodes a standalone milestone payload (starting at its u32 type); no bytes may follow. */
 export function decodeMilestonePayload(bytes: Uint8Array, mode: DecodeMode): MilestonePayload {
-  const r = new ByteReader(asPlainBytes(bytes));
-  const p = readMilestonePayload(r, mode, "milestone");
-  expectEnd(r, "milestone");
-  return p;
+  return decodeWhole(bytes, mode, "milestone", readMilestonePayload);
 }
 
 export function encodeMilestonePayload(p: MilestonePayload): Uint8Array {
-  const w = new ByteWriter(sizeOfMilestonePayload(p));
-  writeMilestonePayload(w, p, "milestone");
-  return w.bytes;
+  return encodeWhole(p, sizeOfMilestonePayload(p), "milestone", writeMilestonePayload);
 }
 
 /** The signed milestone essence bytes: index through the receipt, without the type and the signatures (TIP-8). */
 export function encodeMilestoneEssence(p: MilestonePayload): Uint8Array {
-  const w = new ByteWriter(sizeOfMilestoneEssence(p));
-  writeMilestoneEssence(w, p, "milestone");
-  return w.bytes;
+  return encodeWhole(p, sizeOfMilestoneEssence(p), "milestone", writeMilestoneEssence);
 }
 
 /**

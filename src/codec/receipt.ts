@@ -14,11 +14,12 @@ import {
   MIGRATED_FUNDS_ENTRY_LENGTH,
   TREASURY_TRANSACTION_LENGTH,
 } from "./limits.js";
-import { enterPayload, exitPayload, expectEnd, expectPayloadType } from "./payloadFrame.js";
-import { asPlainBytes, ByteReader, compareAt } from "./reader.js";
+import { enterPayload, exitPayload, expectPayloadType } from "./payloadFrame.js";
+import { type ByteReader, compareAt } from "./reader.js";
+import { decodeWhole, encodeWhole } from "./standalone.js";
 import { readTreasuryTransactionPayload, writeTreasuryTransactionPayload } from "./treasuryTransaction.js";
 import type { DecodeMode, MigratedFundsEntry, ReceiptPayload } from "./types.js";
-import { ByteWriter } from "./writer.js";
+import type { ByteWriter } from "./writer.js";
 
 const RECEIPT_PAYLOADS = [PAYLOAD_TYPE_TREASURY_TRANSACTION] as const;
 const ADDRESS_OFFSET = LEGACY_TAIL_HASH_LENGTH;
@@ -155,14 +156,9 @@ export function writeReceiptPayload(w: ByteWriter, p: ReceiptPayload, path: stri
 
 /** Decodes a standalone receipt payload (starting at its u32 type); no bytes may follow. */
 export function decodeReceiptPayload(bytes: Uint8Array, mode: DecodeMode): ReceiptPayload {
-  const r = new ByteReader(asPlainBytes(bytes));
-  const p = readReceiptPayload(r, mode, "receipt");
-  expectEnd(r, "receipt");
-  return p;
+  return decodeWhole(bytes, mode, "receipt", readReceiptPayload);
 }
 
 export function encodeReceiptPayload(p: ReceiptPayload): Uint8Array {
-  const w = new ByteWriter(sizeOfReceiptPayload(p));
-  writeReceiptPayload(w, p, "receipt");
-  return w.bytes;
+  return encodeWhole(p, sizeOfReceiptPayload(p), "receipt", writeReceiptPayload);
 }

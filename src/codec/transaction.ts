@@ -27,8 +27,9 @@ import {
   UNLOCK_BLOCK_TYPE_SIGNATURE,
   UTXO_INPUT_LENGTH,
 } from "./limits.js";
-import { enterPayload, exitPayload, expectEnd, expectPayloadType } from "./payloadFrame.js";
-import { asPlainBytes, ByteReader, compareAt } from "./reader.js";
+import { enterPayload, exitPayload, expectPayloadType } from "./payloadFrame.js";
+import { type ByteReader, compareAt } from "./reader.js";
+import { decodeWhole, encodeWhole } from "./standalone.js";
 import type {
   DecodeMode,
   IndexationPayload,
@@ -38,7 +39,7 @@ import type {
   UnlockBlock,
   UtxoInput,
 } from "./types.js";
-import { ByteWriter } from "./writer.js";
+import type { ByteWriter } from "./writer.js";
 
 const ESSENCE_PAYLOADS = [PAYLOAD_TYPE_INDEXATION] as const;
 /** Type byte, address type byte and address: the part of an output that must be unique per output type. */
@@ -391,28 +392,18 @@ export function writeTransactionPayload(w: ByteWriter, p: TransactionPayload, pa
 }
 
 export function decodeTransactionEssence(bytes: Uint8Array, mode: DecodeMode): TransactionEssence {
-  const r = new ByteReader(asPlainBytes(bytes));
-  const e = readTransactionEssence(r, mode, "essence");
-  expectEnd(r, "essence");
-  return e;
+  return decodeWhole(bytes, mode, "essence", readTransactionEssence);
 }
 
 export function encodeTransactionEssence(e: TransactionEssence): Uint8Array {
-  const w = new ByteWriter(sizeOfTransactionEssence(e));
-  writeTransactionEssence(w, e, "essence");
-  return w.bytes;
+  return encodeWhole(e, sizeOfTransactionEssence(e), "essence", writeTransactionEssence);
 }
 
 /** Decodes a standalone transaction payload (starting at its u32 type); no bytes may follow. */
 export function decodeTransactionPayload(bytes: Uint8Array, mode: DecodeMode): TransactionPayload {
-  const r = new ByteReader(asPlainBytes(bytes));
-  const p = readTransactionPayload(r, mode, "transaction");
-  expectEnd(r, "transaction");
-  return p;
+  return decodeWhole(bytes, mode, "transaction", readTransactionPayload);
 }
 
 export function encodeTransactionPayload(p: TransactionPayload): Uint8Array {
-  const w = new ByteWriter(sizeOfTransactionPayload(p));
-  writeTransactionPayload(w, p, "transaction");
-  return w.bytes;
+  return encodeWhole(p, sizeOfTransactionPayload(p), "transaction", writeTransactionPayload);
 }

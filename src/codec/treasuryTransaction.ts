@@ -2,10 +2,11 @@
 import { ID_LENGTH, PAYLOAD_TYPE_TREASURY_TRANSACTION, TOKEN_SUPPLY } from "../params/protocol.js";
 import { CodecError } from "./codecError.js";
 import { INPUT_TYPE_TREASURY, OUTPUT_TYPE_TREASURY, TREASURY_TRANSACTION_LENGTH } from "./limits.js";
-import { expectEnd, expectPayloadType } from "./payloadFrame.js";
-import { asPlainBytes, ByteReader } from "./reader.js";
+import { expectPayloadType } from "./payloadFrame.js";
+import type { ByteReader } from "./reader.js";
+import { decodeWhole, encodeWhole } from "./standalone.js";
 import type { DecodeMode, TreasuryTransactionPayload } from "./types.js";
-import { ByteWriter } from "./writer.js";
+import type { ByteWriter } from "./writer.js";
 
 export function readTreasuryTransactionPayload(
   r: ByteReader,
@@ -60,14 +61,9 @@ export function writeTreasuryTransactionPayload(w: ByteWriter, p: TreasuryTransa
 
 /** Decodes a standalone treasury transaction payload (starting at its u32 type); no bytes may follow. */
 export function decodeTreasuryTransactionPayload(bytes: Uint8Array, mode: DecodeMode): TreasuryTransactionPayload {
-  const r = new ByteReader(asPlainBytes(bytes));
-  const p = readTreasuryTransactionPayload(r, mode, "treasuryTransaction");
-  expectEnd(r, "treasuryTransaction");
-  return p;
+  return decodeWhole(bytes, mode, "treasuryTransaction", readTreasuryTransactionPayload);
 }
 
 export function encodeTreasuryTransactionPayload(p: TreasuryTransactionPayload): Uint8Array {
-  const w = new ByteWriter(TREASURY_TRANSACTION_LENGTH);
-  writeTreasuryTransactionPayload(w, p, "treasuryTransaction");
-  return w.bytes;
+  return encodeWhole(p, TREASURY_TRANSACTION_LENGTH, "treasuryTransaction", writeTreasuryTransactionPayload);
 }

@@ -4,7 +4,6 @@
  * transaction id (and, for a milestone, its milestone id). Invalid input prints the error code and message and exits 1.
  */
 import type { Command } from "commander";
-import { CodecError } from "../../codec/codecError.js";
 import { messageId, milestoneIdFromBytes, transactionIdFromBytes } from "../../codec/ids.js";
 import { messageToJson } from "../../codec/json.js";
 import { decodeMessage } from "../../codec/message.js";
@@ -12,6 +11,7 @@ import { messagePayloadBytes } from "../../codec/spans.js";
 import { powScore } from "../../crypto/powScore.js";
 import { bytesToHex, hexToBytes, isHex } from "../../primitives/hex.js";
 import { readStdin } from "../readStdin.js";
+import { runTool } from "../runTool.js";
 import { ToolError } from "../toolError.js";
 
 /** Input hex longer than this cannot be a message (32768 bytes); refuse it before parsing. */
@@ -46,19 +46,21 @@ function parseStdinInput(input: Buffer): Uint8Array {
   return new Uint8Array(input);
 }
 
-/** Pure core of the tool: message bytes in, report out. Throws CodecError. */
+/** Pure core of the tool: message bytes in, report out (fields in print order). Throws CodecError. */
 export function describeMessage(bytes: Uint8Array): MessageReport {
   const message = decodeMessage(bytes, "untrusted");
-  const report: MessageReport = {
+  const payload = messagePayloadBytes(bytes);
+  return {
     messageId: bytesToHex(messageId(bytes)),
+    ...(payload !== null && message.payload?.type === 0
+      ? { transactionId: bytesToHex(transactionIdFromBytes(payload)) }
+      : {}),
+    ...(payload !== null && message.payload?.type === 1
+      ? { milestoneId: bytesToHex(milestoneIdFromBytes(payload)) }
+      : {}),
     powScore: powScore(bytes),
     message: messageToJson(message),
   };
-  const payload = messagePayloadBytes(bytes);
-  if (payload !== null && message.payload?.type === 0)
-    report.transactionId = bytesToHex(transactionIdFromBytes(payload));
-  if (payload !== null && message.payload?.type === 1) report.milestoneId = bytesToHex(milestoneIdFromBytes(payload));
-  return report;
 }
 
 export function registerMessageTool(tool: Command): void {
@@ -66,30 +68,10 @@ export function registerMessageTool(tool: Command): void {
     .command("message")
     .description("decode and validate a serialized message; prints its JSON, message id and PoW score")
     .requiredOption("--hex <hex>", "the message bytes as hex, or - to read them from stdin (as hex text or raw bytes)")
-    .action(async (opts: { hex: string }) => {
-      try {
+    .action((opts: { hex: string }) =>
+      runTool(async () => {
         const bytes = opts.hex === "-" ? parseStdinInput(await readStdin(MAX_HEX_CHARS + 64)) : parseHexInput(opts.hex);
-        const r = describeMessage(bytes);
-        process.stdout.write(
-          `${JSON.stringify(
-            {
-              messageId: r.messageId,
-              ...(r.transactionId !== undefined ? { transactionId: r.transactionId } : {}),
-              ...(r.milestoneId !== undefined ? { milestoneId: r.milestoneId } : {}),
-              powScore: r.powScore,
-              message: r.message,
-            },
-            null,
-            2,
-          )}\n`,
-        );
-      } catch (err) {
-        if (err instanceof CodecError || err instanceof ToolError) {
-          process.stderr.write(`${err.code}: ${err.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw err;
-      }
-    });
+        process.stdout.write(`${JSON.stringify(describeMessage(bytes), null, 2)}\n`);
+      }),
+    );
 }

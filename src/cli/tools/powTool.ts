@@ -11,10 +11,10 @@ import type { Message } from "../../codec/types.js";
 import { networkIdFromName } from "../../crypto/networkId.js";
 import { powScore } from "../../crypto/powScore.js";
 import { MESSAGE_LENGTH_MAX } from "../../params/protocol.js";
-import { PowError } from "../../pow/powError.js";
 import { PowPool } from "../../pow/powPool.js";
 import { utf8ToBytes } from "../../primitives/bytes.js";
 import { bytesToHex } from "../../primitives/hex.js";
+import { runTool } from "../runTool.js";
 import { ToolError } from "../toolError.js";
 
 /** network id (8) + parents count (1) + one parent (32) + payload length (4) + nonce (8). */
@@ -116,16 +116,5 @@ export function registerPowTool(tool: Command): void {
     .option("--network <name>", "network name whose id the message carries", "chrysalis-mainnet")
     .option("--json", "print one JSON line {hashes, seconds, hashesPerSecond, nonce, score}")
     .option("--out <file>", "also write the mined message (hex) to this file")
-    .action(async (opts: PowToolOptions) => {
-      try {
-        await runPowTool(opts);
-      } catch (err) {
-        if (err instanceof ToolError || err instanceof PowError) {
-          process.stderr.write(`${err.code}: ${err.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw err;
-      }
-    });
+    .action((opts: PowToolOptions) => runTool(() => runPowTool(opts)));
 }
