@@ -28,7 +28,7 @@ export {
   sizeOfMilestonePayload,
 } from "./milestone.js";
 export { decodeReceiptPayload, encodeReceiptPayload, sizeOfReceiptPayload } from "./receipt.js";
-export { messagePayloadBytes, milestoneEssenceBytes, transactionEssenceBytes } from "./spans.js";
+export { messageParents, messagePayloadBytes, milestoneEssenceBytes, transactionEssenceBytes } from "./spans.js";
 export {
   decodeTransactionEssence,
   decodeTransactionPayload,

@@ -8,6 +8,15 @@ import { MERKLE_PROOF_LENGTH, OUTPUT_LENGTH, PUBLIC_KEY_LENGTH, UTXO_INPUT_LENGT
 import { expectPayloadType } from "./payloadFrame.js";
 import { ByteReader } from "./reader.js";
 
+/** The parents of an encoded message, as views into `messageBytes` (no copy). */
+export function messageParents(messageBytes: Uint8Array): Uint8Array[] {
+  const r = new ByteReader(messageBytes, 8);
+  const count = r.u8("parents");
+  const parents: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) parents.push(r.bytesView(ID_LENGTH, "parents"));
+  return parents;
+}
+
 /** The payload bytes of an encoded message (from its u32 type, without the length prefix), or null if it has none. */
 export function messagePayloadBytes(messageBytes: Uint8Array): Uint8Array | null {
   const r = new ByteReader(messageBytes, 8);

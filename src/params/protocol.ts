@@ -51,3 +51,6 @@ export const MAX_MILESTONE_KEYS = 255;
 
 /** TIP-12: the Curl-P-81 input is exactly one 243-trit block. */
 export const CURL_HASH_TRITS = 243;
+
+/** TIP-12 / Hornet 1.x config `protocol.minPoWScore`: the score every unrequested message must reach on mainnet. */
+export const MIN_POW_SCORE_MAINNET = 4000;

@@ -14,7 +14,9 @@ export const STORE_PREFIXES = {
   /**
    * Node state and health.
    * key:   0x01 ‖ field u8   (HEALTH_FIELD_*)
-   * value: per field: DATABASE_VERSION → u32; DIRTY → u8 (1 while the node runs, 0 after a clean shutdown)
+   * value: per field: DATABASE_VERSION → u32; DIRTY → u8 (1 while the node runs, 0 after a clean shutdown);
+   *        CONFIRMED_MILESTONE_INDEX (CMI), LATEST_MILESTONE_INDEX (LMI), PRUNING_INDEX (highest pruned milestone
+   *        index) → u32
    */
   HEALTH: 0x01,
   /**
@@ -24,10 +26,11 @@ export const STORE_PREFIXES = {
    */
   MESSAGES: 0x02,
   /**
-   * Per-message metadata, fixed 19 bytes (MESSAGE_METADATA_LENGTH).
+   * Per-message metadata, fixed 23 bytes (MESSAGE_METADATA_LENGTH).
    * key:   0x03 ‖ message id (32)
    * value: flags u8 (METADATA_FLAG_*) ‖ referencedByMilestoneIndex u32 ‖ milestoneIndex u32 ‖
-   *        ledgerInclusionState u8 (LEDGER_INCLUSION_*) ‖ conflictReason u8 (chrysalis.md §10.4) ‖ OCRI u32 ‖ YCRI u32
+   *        ledgerInclusionState u8 (LEDGER_INCLUSION_*) ‖ conflictReason u8 (chrysalis.md §10.4) ‖ OCRI u32 ‖ YCRI u32 ‖
+   *        coneRootCalculationIndex u32 (the CMI at which OCRI/YCRI were computed; chrysalis.md §7)
    *        (indexes are 0 when not set)
    */
   MESSAGE_METADATA: 0x03,
@@ -56,12 +59,45 @@ export const STORE_PREFIXES = {
    * value: milestone index u32 that referenced the message
    */
   SOLID_ENTRY_POINTS: 0x07,
+  /**
+   * Stored messages that are not solid yet: the solidifier's pending set, reloaded at start so that a restart resumes
+   * exactly where it stopped. Written in the batch that stores the message, deleted in the batch that marks it solid
+   * or evicts it.
+   * key:   0x08 ‖ message id (32)
+   * value: arrival time u64 (milliseconds since the Unix epoch, for age-based eviction) ‖ LMI at arrival u32 (to
+   *        find its ARRIVALS key when it is evicted)
+   */
+  UNSOLID: 0x08,
+  /**
+   * Every stored message, by the latest milestone index (LMI) known when it arrived (Hornet's unreferenced-messages
+   * store): pruning to index P deletes the entries with LMI ≤ P, and with them the messages that were never
+   * referenced by a milestone.
+   * key:   0x09 ‖ LMI at arrival u32 ‖ message id (32)
+   * value: empty
+   */
+  ARRIVALS: 0x09,
+  /**
+   * Messages by the milestone that referenced them, written in the batch that marks them referenced: pruning to
+   * index P walks the entries with index ≤ P instead of re-traversing each milestone's cone.
+   * key:   0x0a ‖ referencing milestone index u32 ‖ message id (32)
+   * value: empty
+   */
+  REFERENCED: 0x0a,
 } as const;
 
 export type StorePrefixName = keyof typeof STORE_PREFIXES;
 
 export const HEALTH_FIELD_DATABASE_VERSION = 0x01;
 export const HEALTH_FIELD_DIRTY = 0x02;
+export const HEALTH_FIELD_CONFIRMED_MILESTONE_INDEX = 0x03;
+export const HEALTH_FIELD_LATEST_MILESTONE_INDEX = 0x04;
+export const HEALTH_FIELD_PRUNING_INDEX = 0x05;
+export type HealthField =
+  | typeof HEALTH_FIELD_DATABASE_VERSION
+  | typeof HEALTH_FIELD_DIRTY
+  | typeof HEALTH_FIELD_CONFIRMED_MILESTONE_INDEX
+  | typeof HEALTH_FIELD_LATEST_MILESTONE_INDEX
+  | typeof HEALTH_FIELD_PRUNING_INDEX;
 
 export const METADATA_FLAG_SOLID = 0x01;
 export const METADATA_FLAG_REFERENCED = 0x02;
@@ -78,7 +114,7 @@ export type LedgerInclusionState =
   | typeof LEDGER_INCLUSION_CONFLICTING
   | typeof LEDGER_INCLUSION_INCLUDED;
 
-export const MESSAGE_METADATA_LENGTH = 19;
+export const MESSAGE_METADATA_LENGTH = 23;
 export const MILESTONE_VALUE_LENGTH = ID_LENGTH + ID_LENGTH + 8;
 
 const U32_MAX = 0xffff_ffff;
@@ -97,6 +133,8 @@ export interface StoredMessageMetadata {
   ocri: number;
   /** Youngest cone root index (chrysalis.md §7: TIP-3's YMRSI); 0 when not yet known. */
   ycri: number;
+  /** The CMI at which ocri/ycri were computed; they are stale once the CMI moves on (Hornet caches them the same way). */
+  coneRootCalculationIndex: number;
 }
 
 export interface StoredMilestone {
@@ -145,7 +183,7 @@ export function tablePrefix(name: StorePrefixName): Uint8Array {
   return Uint8Array.of(STORE_PREFIXES[name]);
 }
 
-export function healthKey(field: typeof HEALTH_FIELD_DATABASE_VERSION | typeof HEALTH_FIELD_DIRTY): Uint8Array {
+export function healthKey(field: HealthField): Uint8Array {
   return Uint8Array.of(STORE_PREFIXES.HEALTH, field);
 }
 
@@ -171,7 +209,7 @@ export function messageMetadataKey(messageId: Uint8Array): Uint8Array {
   return prefixed(STORE_PREFIXES.MESSAGE_METADATA, messageId);
 }
 
-/** The message id at the end of a MESSAGES, MESSAGE_METADATA or SOLID_ENTRY_POINTS key. */
+/** The message id at the end of a MESSAGES, MESSAGE_METADATA, SOLID_ENTRY_POINTS or UNSOLID key. */
 export function messageIdOfKey(key: Uint8Array): Uint8Array {
   if (key.length !== 1 + ID_LENGTH) {
     throw new StorageError("STORAGE_ERROR_INVALID_KEY", `key is ${key.length} bytes, expected ${1 + ID_LENGTH}`);
@@ -186,6 +224,7 @@ export function encodeMessageMetadata(m: StoredMessageMetadata): Uint8Array {
   assertUint("conflictReason", m.conflictReason, 0xff);
   assertUint("ocri", m.ocri, U32_MAX);
   assertUint("ycri", m.ycri, U32_MAX);
+  assertUint("coneRootCalculationIndex", m.coneRootCalculationIndex, U32_MAX);
   const out = new Uint8Array(MESSAGE_METADATA_LENGTH);
   const v = view(out);
   v.setUint8(
@@ -201,6 +240,7 @@ export function encodeMessageMetadata(m: StoredMessageMetadata): Uint8Array {
   v.setUint8(10, m.conflictReason);
   v.setUint32(11, m.ocri);
   v.setUint32(15, m.ycri);
+  v.setUint32(19, m.coneRootCalculationIndex);
   return out;
 }
 
@@ -232,6 +272,7 @@ export function decodeMessageMetadata(bytes: Uint8Array): StoredMessageMetadata 
     conflictReason: v.getUint8(10),
     ocri: v.getUint32(11),
     ycri: v.getUint32(15),
+    coneRootCalculationIndex: v.getUint32(19),
   };
 }
 
@@ -325,4 +366,79 @@ export function decodeMilestoneValue(bytes: Uint8Array): StoredMilestone {
 export function solidEntryPointKey(messageId: Uint8Array): Uint8Array {
   assertId("message id", messageId);
   return prefixed(STORE_PREFIXES.SOLID_ENTRY_POINTS, messageId);
+}
+
+export function unsolidKey(messageId: Uint8Array): Uint8Array {
+  assertId("message id", messageId);
+  return prefixed(STORE_PREFIXES.UNSOLID, messageId);
+}
+
+export interface UnsolidEntry {
+  arrivedAt: number;
+  lmiAtArrival: number;
+}
+
+export const UNSOLID_VALUE_LENGTH = 12;
+
+export function encodeUnsolidValue(e: UnsolidEntry): Uint8Array {
+  assertUint("arrivedAt", e.arrivedAt, Number.MAX_SAFE_INTEGER);
+  assertUint("lmiAtArrival", e.lmiAtArrival, U32_MAX);
+  const out = new Uint8Array(UNSOLID_VALUE_LENGTH);
+  view(out).setBigUint64(0, BigInt(e.arrivedAt));
+  view(out).setUint32(8, e.lmiAtArrival);
+  return out;
+}
+
+export function decodeUnsolidValue(bytes: Uint8Array): UnsolidEntry {
+  assertLength("unsolid value", bytes, UNSOLID_VALUE_LENGTH);
+  return { arrivedAt: decodeU64(bytes.subarray(0, 8)), lmiAtArrival: view(bytes).getUint32(8) };
+}
+
+export function encodeU64(n: number): Uint8Array {
+  assertUint("u64", n, Number.MAX_SAFE_INTEGER);
+  const out = new Uint8Array(8);
+  view(out).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+export function decodeU64(bytes: Uint8Array): number {
+  assertLength("u64 value", bytes, 8);
+  const n = view(bytes).getBigUint64(0);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new StorageError("STORAGE_ERROR_CORRUPT_VALUE", `u64 value ${n} is above 2^53-1`);
+  }
+  return Number(n);
+}
+
+function indexedIdKey(prefix: number, index: number, messageId: Uint8Array): Uint8Array {
+  assertId("message id", messageId);
+  return prefixed(prefix, encodeU32(index), messageId);
+}
+
+function decodeIndexedIdKey(prefix: number, key: Uint8Array): { index: number; messageId: Uint8Array } {
+  if (key.length !== 5 + ID_LENGTH || key[0] !== prefix) {
+    throw new StorageError("STORAGE_ERROR_INVALID_KEY", `not a 0x${prefix.toString(16)} key (${key.length} bytes)`);
+  }
+  return { index: view(key).getUint32(1), messageId: key.slice(5) };
+}
+
+export function arrivalKey(lmiAtArrival: number, messageId: Uint8Array): Uint8Array {
+  return indexedIdKey(STORE_PREFIXES.ARRIVALS, lmiAtArrival, messageId);
+}
+
+export function decodeArrivalKey(key: Uint8Array): { index: number; messageId: Uint8Array } {
+  return decodeIndexedIdKey(STORE_PREFIXES.ARRIVALS, key);
+}
+
+export function referencedKey(milestoneIndex: number, messageId: Uint8Array): Uint8Array {
+  return indexedIdKey(STORE_PREFIXES.REFERENCED, milestoneIndex, messageId);
+}
+
+export function decodeReferencedKey(key: Uint8Array): { index: number; messageId: Uint8Array } {
+  return decodeIndexedIdKey(STORE_PREFIXES.REFERENCED, key);
+}
+
+/** First key of the entries of `prefixName` whose index is `index` (inclusive bound for range scans). */
+export function indexedTableBound(prefixName: "ARRIVALS" | "REFERENCED" | "MILESTONES", index: number): Uint8Array {
+  return prefixed(STORE_PREFIXES[prefixName], encodeU32(index));
 }

@@ -9,15 +9,19 @@ import { describe, it } from "node:test";
 import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
 import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
+import { MESSAGE_ERROR_CODES } from "../../../src/pipeline/messageError.js";
 import { POW_ERROR_CODES } from "../../../src/pow/powError.js";
 import { STORAGE_ERROR_CODES } from "../../../src/storage/storageError.js";
+import { TANGLE_ERROR_CODES } from "../../../src/tangle/tangleError.js";
 import { REPO_ROOT } from "../../utils/vectors.js";
 
 const LISTS: Record<string, readonly string[]> = {
   CODEC: CODEC_ERROR_CODES,
   CRYPTO: CRYPTO_ERROR_CODES,
+  MESSAGE: MESSAGE_ERROR_CODES,
   POW: POW_ERROR_CODES,
   STORAGE: STORAGE_ERROR_CODES,
+  TANGLE: TANGLE_ERROR_CODES,
   TOOL: TOOL_ERROR_CODES,
 };
 const ALL = Object.values(LISTS).flat();

@@ -45,6 +45,7 @@ const metadata: fc.Arbitrary<StoredMessageMetadata> = fc.record({
   conflictReason: fc.nat({ max: 255 }),
   ocri: u32,
   ycri: u32,
+  coneRootCalculationIndex: u32,
 });
 const startsWith = (k: Uint8Array, p: Uint8Array) => compareBytes(k.subarray(0, p.length), p) === 0;
 
@@ -57,7 +58,7 @@ describe("storage prefixes", () => {
     assert.deepEqual(healthKey(HEALTH_FIELD_DIRTY), Uint8Array.of(0x01, 0x02));
   });
 
-  it("message metadata round-trips in 19 bytes with the documented offsets", () => {
+  it("message metadata round-trips in 23 bytes with the documented offsets", () => {
     fc.assert(
       fc.property(metadata, (m) => {
         const bytes = encodeMessageMetadata(m);
@@ -76,10 +77,11 @@ describe("storage prefixes", () => {
       conflictReason: 255,
       ocri: 0x0a0b0c0d,
       ycri: 0xffffffff,
+      coneRootCalculationIndex: 0x11223344,
     });
     assert.deepEqual(
       Array.from(bytes),
-      [0x0b, 1, 2, 3, 4, 0, 0, 0, 5, 1, 255, 0x0a, 0x0b, 0x0c, 0x0d, 0xff, 0xff, 0xff, 0xff],
+      [0x0b, 1, 2, 3, 4, 0, 0, 0, 5, 1, 255, 0x0a, 0x0b, 0x0c, 0x0d, 0xff, 0xff, 0xff, 0xff, 0x11, 0x22, 0x33, 0x44],
     );
   });
 

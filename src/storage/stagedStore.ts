@@ -1,0 +1,253 @@
+/**
+ * Group commit over a KvStore. Writers put and delete synchronously; every read sees those writes at once, and the
+ * writes reach the store in atomic batches, one at a time, in the order they were made. A crash therefore loses at
+ * most the last few batches and never leaves half of one: the database always holds a prefix of the state
+ * transitions, which is what makes "no revalidation after SIGKILL" possible (ARCHITECTURE.md habit 7).
+ *
+ * Why: a durable LMDB commit costs an fsync (milliseconds); committing each message alone would cap ingestion at a
+ * few hundred messages per second, while one commit per event-loop turn carries thousands.
+ *
+ * Two generations of staged writes exist at most: the batch being committed and the one being filled. Reads look at
+ * the newest generation first, then the committing one, then the store.
+ */
+import { compareBytes } from "../primitives/bytes.js";
+import type { KvOp, KvRange, KvStore } from "./kv.js";
+import { StorageError } from "./storageError.js";
+import { assertKey } from "./validateOps.js";
+
+/** The read side of a KvStore. */
+export type KvReader = Pick<KvStore, "get" | "has" | "iterate" | "count">;
+
+export interface StagedStoreOptions {
+  /**
+   * Staged ops above which `needsDrain` turns true, so producers can wait for `drain()` instead of growing memory
+   * without bound while the disk is slow. 100k ops of ~300 bytes is ~30 MB.
+   */
+  maxStagedOps?: number;
+}
+
+const DEFAULT_MAX_STAGED_OPS = 100_000;
+
+interface Generation {
+  /** latin1 key string → value, or null for a delete. Map order is insertion order, which the batch keeps. */
+  readonly writes: Map<string, { key: Uint8Array; value: Uint8Array | null }>;
+  readonly durable: Promise<void>;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+function mapKey(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+}
+
+function newGeneration(): Generation {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const durable = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A generation nobody waits for must not turn a failed commit into an unhandled rejection; `failure` reports it.
+  durable.catch(() => undefined);
+  return { writes: new Map(), durable, resolve, reject };
+}
+
+function inRange(key: Uint8Array, range: KvRange): boolean {
+  const { prefix, start, end } = range;
+  if (
+    prefix !== undefined &&
+    (key.length < prefix.length || compareBytes(key.subarray(0, prefix.length), prefix) !== 0)
+  )
+    return false;
+  if (start !== undefined && compareBytes(key, start) < 0) return false;
+  if (end !== undefined && compareBytes(key, end) >= 0) return false;
+  return true;
+}
+
+export class StagedStore implements KvReader {
+  private current = newGeneration();
+  private committing: Generation | null = null;
+  private scheduled = false;
+  private failed: StorageError | null = null;
+  private readonly maxStagedOps: number;
+  private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+
+  constructor(
+    private readonly kv: KvStore,
+    options: StagedStoreOptions = {},
+  ) {
+    this.maxStagedOps = options.maxStagedOps ?? DEFAULT_MAX_STAGED_OPS;
+  }
+
+  /** Stages a put; `value` is kept as given, so the caller must not mutate it afterwards. */
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.stage(key, value);
+  }
+
+  del(key: Uint8Array): void {
+    this.stage(key, null);
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    const staged = this.lookup(key);
+    if (staged !== undefined) return staged === null ? undefined : staged;
+    return this.kv.get(key);
+  }
+
+  has(key: Uint8Array): boolean {
+    const staged = this.lookup(key);
+    if (staged !== undefined) return staged !== null;
+    return this.kv.has(key);
+  }
+
+  count(prefix?: Uint8Array): number {
+    let n = this.kv.count(prefix);
+    for (const [key, value] of this.stagedFinal(prefix === undefined ? {} : { prefix })) {
+      n += (value !== null ? 1 : 0) - (this.kv.has(key) ? 1 : 0);
+    }
+    return n;
+  }
+
+  /** The store's range merged with the staged writes (staged ones win), with KvStore.iterate's semantics. */
+  *iterate(range: KvRange = {}): IterableIterator<[Uint8Array, Uint8Array]> {
+    const reverse = range.reverse === true;
+    const staged = this.stagedFinal(range);
+    if (reverse) staged.reverse();
+    const order = (a: Uint8Array, b: Uint8Array) => (reverse ? compareBytes(b, a) : compareBytes(a, b));
+    const { limit, ...unlimited } = range;
+    let left = limit ?? Number.POSITIVE_INFINITY;
+    if (left <= 0) return;
+    let s = 0;
+    for (const [key, value] of this.kv.iterate(unlimited)) {
+      while (s < staged.length && order(staged[s]![0], key) < 0) {
+        const [sk, sv] = staged[s++]!;
+        if (sv === null) continue;
+        yield [sk.slice(), sv.slice()];
+        if (--left === 0) return;
+      }
+      if (s < staged.length && compareBytes(staged[s]![0], key) === 0) {
+        const sv = staged[s++]![1];
+        if (sv === null) continue;
+        yield [key, sv.slice()];
+      } else {
+        yield [key, value];
+      }
+      if (--left === 0) return;
+    }
+    for (; s < staged.length; s++) {
+      const [sk, sv] = staged[s]!;
+      if (sv === null) continue;
+      yield [sk.slice(), sv.slice()];
+      if (--left === 0) return;
+    }
+  }
+
+  /** Ops staged and not yet committed (both generations). */
+  get stagedOps(): number {
+    return this.current.writes.size + (this.committing?.writes.size ?? 0);
+  }
+
+  /** True while more ops are staged than `maxStagedOps`: producers should await drain(). */
+  get needsDrain(): boolean {
+    return this.stagedOps > this.maxStagedOps;
+  }
+
+  /** Resolves once the staged ops are back under the limit (at once if they are). */
+  drain(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (!this.needsDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+  }
+
+  /**
+   * A promise that resolves when every write staged so far is durable, and rejects with STORAGE_ERROR_WRITE_FAILED
+   * if its batch fails. It schedules a commit if none is pending.
+   */
+  durable(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.current.writes.size === 0) return this.committing?.durable ?? Promise.resolve();
+    this.schedule();
+    return this.current.durable;
+  }
+
+  /** Commits everything staged and waits for it (used before close and by tests). */
+  async flush(): Promise<void> {
+    await this.durable();
+    // A generation staged while the previous one committed may still be queued.
+    if (this.current.writes.size > 0 || this.committing) await this.flush();
+  }
+
+  /** The error that stopped all writing, if a batch failed. The in-memory state above is then ahead of the disk. */
+  get failure(): StorageError | null {
+    return this.failed;
+  }
+
+  private stage(key: Uint8Array, value: Uint8Array | null): void {
+    if (this.failed) throw this.failed;
+    assertKey(key);
+    this.current.writes.set(mapKey(key), { key, value });
+    this.schedule();
+  }
+
+  private lookup(key: Uint8Array): Uint8Array | null | undefined {
+    if (this.failed) throw this.failed;
+    if (this.current.writes.size === 0 && this.committing === null) return undefined;
+    const k = mapKey(key);
+    const w = this.current.writes.get(k) ?? this.committing?.writes.get(k);
+    return w === undefined ? undefined : w.value;
+  }
+
+  /** Staged keys in `range` (prefix/start/end only) with their newest value, sorted ascending. */
+  private stagedFinal(range: KvRange): Array<[Uint8Array, Uint8Array | null]> {
+    const final = new Map<string, [Uint8Array, Uint8Array | null]>();
+    for (const gen of [this.committing, this.current]) {
+      if (gen === null) continue;
+      for (const [k, w] of gen.writes) if (inRange(w.key, range)) final.set(k, [w.key, w.value]);
+    }
+    return [...final.values()].sort((a, b) => compareBytes(a[0], b[0]));
+  }
+
+  private releaseDrainWaiters(): Array<{ resolve: () => void; reject: (e: unknown) => void }> {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    return waiters;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.committing !== null) return;
+    this.scheduled = true;
+    // setImmediate lets everything the current event-loop turn stages join the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.commitNext();
+    });
+  }
+
+  private async commitNext(): Promise<void> {
+    if (this.committing !== null || this.failed || this.current.writes.size === 0) return;
+    const gen = this.current;
+    this.committing = gen;
+    this.current = newGeneration();
+    const ops: KvOp[] = [];
+    for (const { key, value } of gen.writes.values()) {
+      ops.push(value === null ? { type: "del", key } : { type: "put", key, value });
+    }
+    try {
+      await this.kv.batch(ops);
+    } catch (e) {
+      this.failed =
+        e instanceof StorageError && e.code === "STORAGE_ERROR_WRITE_FAILED"
+          ? e
+          : new StorageError("STORAGE_ERROR_WRITE_FAILED", `a staged batch of ${ops.length} ops failed`, { cause: e });
+      this.committing = null;
+      gen.reject(this.failed);
+      this.current.reject(this.failed);
+      for (const w of this.releaseDrainWaiters()) w.reject(this.failed);
+      return;
+    }
+    this.committing = null;
+    gen.resolve();
+    if (!this.needsDrain) for (const w of this.releaseDrainWaiters()) w.resolve();
+    if (this.current.writes.size > 0) void this.commitNext();
+  }
+}
