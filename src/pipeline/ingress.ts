@@ -18,6 +18,7 @@ import { powScore } from "../crypto/powScore.js";
 import { MESSAGE_LENGTH_MAX } from "../params/protocol.js";
 import { bytesToHex } from "../primitives/hex.js";
 import type { EvictionReason, Solidifier } from "../tangle/solidifier.js";
+import type { SubmissionRejection } from "../tangle/submissionCheck.js";
 import type { Tangle } from "../tangle/tangle.js";
 import { Lru } from "../util/lru.js";
 import type { MessageSource, NodeEventBus } from "./events.js";
@@ -52,12 +53,6 @@ export type IngressResult =
   | { status: "new"; messageId: Uint8Array; messageIdHex: string; solid: boolean }
   | { status: "known"; messageId: Uint8Array; messageIdHex: string }
   | { status: "rejected"; code: MessageErrorCode; detail: string; messageIdHex?: string };
-
-/** An API submission's parents failed tip-selection rules (tangle/submissionCheck.ts decides). */
-export interface SubmissionRejection {
-  code: "PARENT_NOT_SOLID" | "PARENT_BELOW_MAX_DEPTH";
-  parent: Uint8Array;
-}
 
 /** Receives every message that becomes solid (the URTS tip pool). */
 export interface SolidMessageSink {

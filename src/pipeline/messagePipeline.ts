@@ -4,9 +4,10 @@
  * (src/node) calls this once; tests and benchmarks call it to get the same wiring.
  */
 import { type Requester, Solidifier, type SolidifierOptions } from "../tangle/solidifier.js";
+import type { SubmissionRejection } from "../tangle/submissionCheck.js";
 import type { Tangle } from "../tangle/tangle.js";
 import { NodeEventBus } from "./events.js";
-import { Ingress, type IngressOptions, type SolidMessageSink, type SubmissionRejection } from "./ingress.js";
+import { Ingress, type IngressOptions, type SolidMessageSink } from "./ingress.js";
 import { PayloadRouter } from "./payloadRouter.js";
 
 export interface MessagePipelineOptions extends IngressOptions {

@@ -20,7 +20,9 @@ import { MemoryKvStore } from "../../src/storage/backends/memory.js";
 import type { KvStore } from "../../src/storage/kv.js";
 import { LEDGER_INCLUSION_NO_TRANSACTION } from "../../src/storage/prefixes.js";
 import type { Requester, RequestHint, SolidifierOptions } from "../../src/tangle/solidifier.js";
+import { checkParentsForSubmission } from "../../src/tangle/submissionCheck.js";
 import { Tangle } from "../../src/tangle/tangle.js";
+import { TipSelector, type TipSelectorOptionsInput } from "../../src/tangle/tipSelector.js";
 import { unreferencedPastCone } from "../../src/tangle/traversal.js";
 
 /** The all-zero id: the genesis solid entry point of every new network (chrysalis.md §11.4). */
@@ -45,6 +47,19 @@ export interface TangleBuilderOptions {
   solidifier?: Partial<SolidifierOptions>;
   /** Milliseconds; the builder's clock starts at 1,000,000 and moves only through advanceTime(). */
   startTime?: number;
+  tipSelector?: TipSelectorOptionsInput;
+}
+
+/** A small deterministic PRNG (mulberry32) so tip selection in tests is reproducible. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 type EventLogEntry = { [K in keyof NodeEvents]: { name: K; event: NodeEvents[K] } }[keyof NodeEvents];
@@ -115,6 +130,7 @@ export class TangleBuilder {
     readonly tangle: Tangle,
     readonly pipeline: MessagePipeline,
     readonly requester: RecordingRequester,
+    readonly tipSelector: TipSelector,
     readonly networkId: bigint,
     startTime: number,
     private readonly clock: { now: number },
@@ -133,16 +149,28 @@ export class TangleBuilder {
     const requester = new RecordingRequester();
     const clock = { now: options.startTime ?? 1_000_000 };
     const networkId = options.networkId ?? TEST_NETWORK_ID;
+    // Wired as the node wires it: the tip pool hears every solid message, API submissions get the parents check.
+    const tipSelector = new TipSelector(options.tipSelector ?? {}, {
+      view: tangle,
+      now: () => clock.now,
+      random: seededRandom(42),
+    });
     const pipeline = createMessagePipeline(
       {
         networkId,
         minPowScore: options.minPowScore ?? 0,
         ...(options.solidifier === undefined ? {} : { solidifier: options.solidifier }),
       },
-      { tangle, requester, now: () => clock.now },
+      {
+        tangle,
+        requester,
+        now: () => clock.now,
+        tipPool: tipSelector,
+        checkSubmission: (parents) => checkParentsForSubmission(tangle, parents),
+      },
     );
     pipeline.solidifier.load({ milestoneIndex: tangle.latestMilestoneIndex });
-    return new TangleBuilder(tangle, pipeline, requester, networkId, clock.now, clock);
+    return new TangleBuilder(tangle, pipeline, requester, tipSelector, networkId, clock.now, clock);
   }
 
   message(label: string): MessageSpec {
@@ -223,6 +251,8 @@ export class TangleBuilder {
     for (const id of cone) tangle.markReferenced(id, index, LEDGER_INCLUSION_NO_TRANSACTION);
     if (tangle.latestMilestoneIndex < index) tangle.setLatestMilestoneIndex(index);
     tangle.setConfirmedMilestoneIndex(index);
+    // As the node does after each confirmation (chrysalis.md §7: scores are relative to the CMI).
+    this.tipSelector.updateScores();
     await tangle.durable();
     return cone.map((id) => this.labelOf(bytesToHex(id)));
   }

@@ -201,3 +201,43 @@ describe("ingress: restart", () => {
     await tb.close();
   });
 });
+
+describe("ingress: API submissions and the tip pool", () => {
+  it("API messages need solid parents that are not below max depth (chrysalis.md §7); peers' do not", async () => {
+    const tb = await TangleBuilder.create();
+    await tb.message("old").store();
+    await tb.confirmMilestoneOn(["old"]);
+    for (let i = 0; i < 16; i++) {
+      await tb.message(`f${i}`).store();
+      await tb.confirmMilestoneOn([`f${i}`]);
+    }
+    // CMI is 17 and "old" was referenced by milestone 1: 17 − 1 > 15.
+    const below = await tb.message("B").parents("old").store({ source: "api" });
+    assert.equal(below.status === "rejected" && below.code, "MESSAGE_ERROR_PARENT_BELOW_MAX_DEPTH");
+    tb.message("ghost").build();
+    const unsolid = await tb.message("U").parents("ghost").store({ source: "api" });
+    assert.equal(unsolid.status === "rejected" && unsolid.code, "MESSAGE_ERROR_PARENT_NOT_SOLID");
+    const fresh = await tb.message("N").parents("f15").store({ source: "api" });
+    assert.equal(fresh.status, "new");
+    // The same below-max-depth message from a peer is accepted (Hornet checks only API submissions).
+    const gossip = await tb.pipeline.ingress.submit(tb.bytes("B"), { source: "peer" });
+    assert.equal(gossip.status, "new");
+    assert.equal(tb.pipeline.ingress.stats().rejected.MESSAGE_ERROR_PARENT_BELOW_MAX_DEPTH, 1);
+    await tb.close();
+  });
+
+  it("solid messages become tips, and tip selection returns sorted distinct non-lazy tips", async () => {
+    const tb = await TangleBuilder.create();
+    await tb.message("A").store();
+    await tb.confirmMilestoneOn(["A"]);
+    for (const l of ["T1", "T2", "T3", "T4", "T5"]) await tb.message(l).parents("A").store();
+    assert.equal(tb.tipSelector.tipCount.nonLazy, 5);
+    const tips = tb.tipSelector.selectTips().map(bytesToHex);
+    assert.equal(tips.length, 4);
+    assert.equal(new Set(tips).size, 4);
+    assert.deepEqual([...tips].sort(), tips);
+    const tipLabels = tips.map((t) => tb.labelOf(t));
+    assert.ok(tipLabels.every((l) => l.startsWith("T")));
+    await tb.close();
+  });
+});
