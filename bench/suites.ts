@@ -3,7 +3,19 @@ import { blake2bSuite } from "./blake2b.bench.js";
 import { codecSuite } from "./codec.bench.js";
 import { cryptoSuite } from "./crypto.bench.js";
 import type { Suite } from "./harness.js";
+import { ingestionSuite } from "./ingestion.bench.js";
 import { powSuite } from "./pow.bench.js";
+import { pruningSuite } from "./pruning.bench.js";
 import { storageSuite } from "./storage.bench.js";
+import { tipSelectionSuite } from "./tipSelection.bench.js";
 
-export const SUITES: Suite[] = [blake2bSuite, codecSuite, cryptoSuite, powSuite, storageSuite];
+export const SUITES: Suite[] = [
+  blake2bSuite,
+  codecSuite,
+  cryptoSuite,
+  powSuite,
+  storageSuite,
+  ingestionSuite,
+  tipSelectionSuite,
+  pruningSuite,
+];

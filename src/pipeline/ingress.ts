@@ -90,6 +90,8 @@ export class Ingress {
   private readonly seen: Lru<true>;
   private readonly rejectedIds: Lru<Rejection>;
   private readonly counters: IngressStats;
+  /** Events waiting for the batch that `durable` stands for (the newest one queued). */
+  private pendingEvents: { durable: Promise<void>; fires: Array<() => void> } | null = null;
 
   constructor(
     private readonly options: IngressOptions,
@@ -239,7 +241,19 @@ export class Ingress {
    * state they describe was lost, and the store refuses further writes).
    */
   private queue(fire: () => void): void {
-    void this.modules.tangle.durable().then(fire, () => undefined);
+    const durable = this.modules.tangle.durable();
+    // One promise reaction per batch rather than per event: thousands of messages share a batch.
+    if (this.pendingEvents?.durable !== durable) {
+      const fires: Array<() => void> = [];
+      this.pendingEvents = { durable, fires };
+      void durable.then(
+        () => {
+          for (const f of fires) f();
+        },
+        () => undefined,
+      );
+    }
+    this.pendingEvents.fires.push(fire);
   }
 
   private rejectRemembered(opts: SubmitOptions, idHex: string, r: Rejection): IngressResult {

@@ -1,8 +1,9 @@
 /** Lowercase hex without `0x`, the form every Chrysalis JSON and REST shape uses (chrysalis.md §0.3). */
 
-const HEX_CHARS = "0123456789abcdef";
-const BYTE_TO_HEX: string[] = [];
-for (let i = 0; i < 256; i++) BYTE_TO_HEX.push(HEX_CHARS[i >> 4]! + HEX_CHARS[i & 15]!);
+/** Char codes of '0'..'9', 'a'..'f'. */
+const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+/** Reused output buffer for ids and other short inputs; bytesToHex is synchronous and not reentrant. */
+const SCRATCH = new Array<number>(128);
 
 /** Value of a hex digit char code, or -1. */
 function nibble(c: number): number {
@@ -12,9 +13,22 @@ function nibble(c: number): number {
   return -1;
 }
 
+/**
+ * Builds the string in one step from char codes: `+=` in a loop would leave a rope of ~32 fragments per 32-byte id
+ * (about 1 KB each in V8), and these strings live long as Map keys (dedupe cache, solidifier, tip pools).
+ */
 export function bytesToHex(bytes: Uint8Array): string {
+  const n = bytes.length * 2;
+  const codes = n <= SCRATCH.length ? SCRATCH : new Array<number>(n);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    codes[2 * i] = HEX_CODES[b >> 4]!;
+    codes[2 * i + 1] = HEX_CODES[b & 15]!;
+  }
+  // Chunks keep the argument count far below engine limits for long inputs (32 KiB messages).
+  if (n <= 8192) return String.fromCharCode.apply(null, codes === SCRATCH ? codes.slice(0, n) : codes);
   let out = "";
-  for (let i = 0; i < bytes.length; i++) out += BYTE_TO_HEX[bytes[i]!]!;
+  for (let i = 0; i < n; i += 8192) out += String.fromCharCode.apply(null, codes.slice(i, Math.min(n, i + 8192)));
   return out;
 }
 

@@ -40,6 +40,12 @@ export interface KvStore {
   iterate(range?: KvRange): IterableIterator<[Uint8Array, Uint8Array]>;
   /** Number of keys that start with `prefix` (all keys when omitted). */
   count(prefix?: Uint8Array): number;
+  /**
+   * Bytes the stored data occupies now, for size-based pruning: it shrinks when keys are deleted (unlike a database
+   * file, which LMDB never truncates). A backend's own measure (pages in use, or key and value bytes), so compare it
+   * only with values from the same backend.
+   */
+  sizeBytes(): number;
   /** Waits for pending batches, then releases the store. Every later call fails with STORAGE_ERROR_CLOSED. */
   close(): Promise<void>;
 }

@@ -28,16 +28,33 @@ export interface StagedStoreOptions {
 
 const DEFAULT_MAX_STAGED_OPS = 100_000;
 
+/** A backend that can commit a batch whose put values it may keep without copying (LmdbKvStore). */
+interface HandOverBatch {
+  batchHandingOver(ops: readonly KvOp[]): Promise<void>;
+}
+
+function canHandOver(kv: KvStore): kv is KvStore & HandOverBatch {
+  return typeof (kv as Partial<HandOverBatch>).batchHandingOver === "function";
+}
+
 interface Generation {
-  /** latin1 key string → value, or null for a delete. Map order is insertion order, which the batch keeps. */
-  readonly writes: Map<string, { key: Uint8Array; value: Uint8Array | null }>;
+  /**
+   * mapKey(key) → the op as it will be committed (built once, at staging). Map order is insertion order, which the
+   * batch keeps.
+   */
+  readonly writes: Map<string, KvOp>;
   readonly durable: Promise<void>;
   resolve(): void;
   reject(e: unknown): void;
 }
 
+/**
+ * One UTF-16 unit per key byte, so distinct keys give distinct strings. fromCharCode over the bytes costs a third
+ * of a Buffer round trip for the 33-byte keys that dominate: it neither wraps the key in a Buffer nor forces V8 to
+ * move a small key's bytes off the heap (reading `.buffer` does), which the collector would then have to track.
+ */
 function mapKey(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+  return String.fromCharCode.apply(null, key as unknown as number[]);
 }
 
 function newGeneration(): Generation {
@@ -71,12 +88,15 @@ export class StagedStore implements KvReader {
   private failed: StorageError | null = null;
   private readonly maxStagedOps: number;
   private drainWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Commits one generation. Staged values are never changed after put() (its contract), so they are handed over. */
+  private readonly commitOps: (ops: readonly KvOp[]) => Promise<void>;
 
   constructor(
     private readonly kv: KvStore,
     options: StagedStoreOptions = {},
   ) {
     this.maxStagedOps = options.maxStagedOps ?? DEFAULT_MAX_STAGED_OPS;
+    this.commitOps = canHandOver(kv) ? (ops) => kv.batchHandingOver(ops) : (ops) => kv.batch(ops);
   }
 
   /** Stages a put; `value` is kept as given, so the caller must not mutate it afterwards. */
@@ -90,7 +110,8 @@ export class StagedStore implements KvReader {
 
   get(key: Uint8Array): Uint8Array | undefined {
     const staged = this.lookup(key);
-    if (staged !== undefined) return staged === null ? undefined : staged;
+    // A copy, as KvStore.get promises: callers may keep or mutate what they get.
+    if (staged !== undefined) return staged === null ? undefined : staged.slice();
     return this.kv.get(key);
   }
 
@@ -101,6 +122,7 @@ export class StagedStore implements KvReader {
   }
 
   count(prefix?: Uint8Array): number {
+    if (this.failed) throw this.failed;
     let n = this.kv.count(prefix);
     for (const [key, value] of this.stagedFinal(prefix === undefined ? {} : { prefix })) {
       n += (value !== null ? 1 : 0) - (this.kv.has(key) ? 1 : 0);
@@ -109,7 +131,13 @@ export class StagedStore implements KvReader {
   }
 
   /** The store's range merged with the staged writes (staged ones win), with KvStore.iterate's semantics. */
-  *iterate(range: KvRange = {}): IterableIterator<[Uint8Array, Uint8Array]> {
+  iterate(range: KvRange = {}): IterableIterator<[Uint8Array, Uint8Array]> {
+    // Checked at the call, not at the first next(): once a batch failed, memory is ahead of the disk.
+    if (this.failed) throw this.failed;
+    return this.merged(range);
+  }
+
+  private *merged(range: KvRange): IterableIterator<[Uint8Array, Uint8Array]> {
     const reverse = range.reverse === true;
     const staged = this.stagedFinal(range);
     if (reverse) staged.reverse();
@@ -140,6 +168,10 @@ export class StagedStore implements KvReader {
       yield [sk.slice(), sv.slice()];
       if (--left === 0) return;
     }
+  }
+
+  sizeBytes(): number {
+    return this.kv.sizeBytes();
   }
 
   /** Ops staged and not yet committed (both generations). */
@@ -185,7 +217,7 @@ export class StagedStore implements KvReader {
   private stage(key: Uint8Array, value: Uint8Array | null): void {
     if (this.failed) throw this.failed;
     assertKey(key);
-    this.current.writes.set(mapKey(key), { key, value });
+    this.current.writes.set(mapKey(key), value === null ? { type: "del", key } : { type: "put", key, value });
     this.schedule();
   }
 
@@ -194,7 +226,7 @@ export class StagedStore implements KvReader {
     if (this.current.writes.size === 0 && this.committing === null) return undefined;
     const k = mapKey(key);
     const w = this.current.writes.get(k) ?? this.committing?.writes.get(k);
-    return w === undefined ? undefined : w.value;
+    return w === undefined ? undefined : w.type === "put" ? w.value : null;
   }
 
   /** Staged keys in `range` (prefix/start/end only) with their newest value, sorted ascending. */
@@ -202,7 +234,9 @@ export class StagedStore implements KvReader {
     const final = new Map<string, [Uint8Array, Uint8Array | null]>();
     for (const gen of [this.committing, this.current]) {
       if (gen === null) continue;
-      for (const [k, w] of gen.writes) if (inRange(w.key, range)) final.set(k, [w.key, w.value]);
+      for (const [k, w] of gen.writes) {
+        if (inRange(w.key, range)) final.set(k, [w.key, w.type === "put" ? w.value : null]);
+      }
     }
     return [...final.values()].sort((a, b) => compareBytes(a[0], b[0]));
   }
@@ -228,12 +262,9 @@ export class StagedStore implements KvReader {
     const gen = this.current;
     this.committing = gen;
     this.current = newGeneration();
-    const ops: KvOp[] = [];
-    for (const { key, value } of gen.writes.values()) {
-      ops.push(value === null ? { type: "del", key } : { type: "put", key, value });
-    }
+    const ops = [...gen.writes.values()];
     try {
-      await this.kv.batch(ops);
+      await this.commitOps(ops);
     } catch (e) {
       this.failed =
         e instanceof StorageError && e.code === "STORAGE_ERROR_WRITE_FAILED"

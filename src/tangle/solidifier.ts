@@ -67,15 +67,18 @@ export interface SolidifierModules {
 interface Pending {
   readonly id: Uint8Array;
   readonly entry: UnsolidEntry;
-  /** Hex ids of the parents it still waits for. */
-  readonly missing: Set<string>;
+  /**
+   * How many of its parents it still waits for: it is in exactly that many `waiters` lists. A count rather than a
+   * set of hex ids keeps a backlog of 100k pending messages light for the collector (sync in reverse order).
+   */
+  missing: number;
 }
 
 export class Solidifier {
   /** Unsolid messages by hex id, in arrival order (Map order), so the first one is the oldest. */
   private readonly pending = new Map<string, Pending>();
-  /** Parent hex id → hex ids of pending children waiting for it. */
-  private readonly waiters = new Map<string, Set<string>>();
+  /** Parent hex id → hex ids of pending children waiting for it (each child once per parent it misses). */
+  private readonly waiters = new Map<string, string[]>();
   private readonly options: SolidifierOptions;
 
   constructor(
@@ -106,11 +109,11 @@ export class Solidifier {
    */
   load(hint: RequestHint): void {
     const entries = [...this.modules.tangle.unsolidMessages()].sort((a, b) => a[1].arrivedAt - b[1].arrivedAt);
-    for (const [id, entry] of entries) this.pending.set(bytesToHex(id), { id, entry, missing: new Set() });
+    for (const [id, entry] of entries) this.pending.set(bytesToHex(id), { id, entry, missing: 0 });
     const ready: string[] = [];
     for (const [idHex, p] of this.pending) {
       this.collectMissing(idHex, p, hint);
-      if (p.missing.size === 0) ready.push(idHex);
+      if (p.missing === 0) ready.push(idHex);
     }
     for (const idHex of ready) this.solidifyFrom(idHex);
   }
@@ -120,11 +123,11 @@ export class Solidifier {
    */
   add(id: Uint8Array, idHex: string, entry: UnsolidEntry, hint: RequestHint): boolean {
     this.evictExpired();
-    const p: Pending = { id, entry, missing: new Set() };
+    const p: Pending = { id, entry, missing: 0 };
     this.collectMissing(idHex, p, hint);
-    if (p.missing.size > 0 && this.pending.size >= this.options.maxPending) this.evictOldest("capacity");
+    if (p.missing > 0 && this.pending.size >= this.options.maxPending) this.evictOldest("capacity");
     this.pending.set(idHex, p);
-    if (p.missing.size > 0) return false;
+    if (p.missing > 0) return false;
     this.solidifyFrom(idHex);
     return true;
   }
@@ -145,12 +148,18 @@ export class Solidifier {
 
   private evict(idHex: string, p: Pending, reason: EvictionReason): void {
     this.pending.delete(idHex);
-    for (const parent of p.missing) {
-      const set = this.waiters.get(parent);
-      set?.delete(idHex);
-      if (set?.size === 0) this.waiters.delete(parent);
+    // The waiters lists it is in are those of its missing parents, a subset of its parents.
+    if (p.missing > 0) {
+      for (const parent of this.modules.tangle.getParents(p.id) ?? []) {
+        const parentHex = bytesToHex(parent);
+        const list = this.waiters.get(parentHex);
+        const at = list?.indexOf(idHex) ?? -1;
+        if (list === undefined || at < 0) continue;
+        list.splice(at, 1);
+        if (list.length === 0) this.waiters.delete(parentHex);
+      }
     }
-    const bytes = this.modules.tangle.deleteMessage(p.id, p.entry.lmiAtArrival);
+    const bytes = this.modules.tangle.deleteMessage(p.id, p.entry.lmiAtArrival, true);
     // Children waiting for this one keep waiting: it is missing again, exactly as before it arrived.
     if (bytes !== undefined) this.modules.listener.onEvicted(p.id, idHex, bytes, reason);
   }
@@ -159,24 +168,21 @@ export class Solidifier {
     const { tangle, requester } = this.modules;
     const parents = tangle.getParents(p.id) ?? [];
     for (const parent of parents) {
+      // Metadata says solid only once the message has left the pending set (solidifyFrom), so this answers the
+      // common case (a gossip parent that is already solid) before paying for its hex id.
+      if (tangle.getMetadata(parent)?.solid === true) continue;
       const parentHex = bytesToHex(parent);
-      if (this.isSolid(parent, parentHex)) continue;
-      p.missing.add(parentHex);
-      let set = this.waiters.get(parentHex);
-      if (set === undefined) {
-        set = new Set();
-        this.waiters.set(parentHex, set);
-        // First child to miss a parent that is not stored at all: ask for it once; the Requester retries.
-        if (!this.pending.has(parentHex) && !tangle.hasMessage(parent)) requester.request(parent.slice(), hint);
+      if (!this.pending.has(parentHex) && tangle.solidEntryPointIndexByHex(parentHex) !== undefined) continue;
+      p.missing++;
+      const list = this.waiters.get(parentHex);
+      if (list !== undefined) {
+        list.push(idHex);
+        continue;
       }
-      set.add(idHex);
+      this.waiters.set(parentHex, [idHex]);
+      // First child to miss a parent that is not stored at all: ask for it once; the Requester retries.
+      if (!this.pending.has(parentHex) && !tangle.hasMessage(parent)) requester.request(parent.slice(), hint);
     }
-  }
-
-  private isSolid(id: Uint8Array, idHex: string): boolean {
-    if (this.pending.has(idHex)) return false;
-    if (this.modules.tangle.solidEntryPointIndexByHex(idHex) !== undefined) return true;
-    return this.modules.tangle.getMetadata(id)?.solid === true;
   }
 
   /** Marks `startHex` solid and everything waiting that it completes, in topological order. */
@@ -196,8 +202,7 @@ export class Solidifier {
       for (const childHex of children) {
         const child = this.pending.get(childHex);
         if (child === undefined) continue;
-        child.missing.delete(idHex);
-        if (child.missing.size === 0) work.push(childHex);
+        if (--child.missing === 0) work.push(childHex);
       }
     }
   }

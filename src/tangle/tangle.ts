@@ -192,7 +192,7 @@ export class Tangle {
     return this.store.get(messageKey(id));
   }
 
-  /** Parents of a stored message (copies), or undefined if it is not stored. */
+  /** Parents of a stored message (views into a private copy of its bytes), or undefined if it is not stored. */
   getParents(id: Uint8Array): Uint8Array[] | undefined {
     const bytes = this.store.get(messageKey(id));
     return bytes === undefined ? undefined : messageParents(bytes);
@@ -336,8 +336,12 @@ export class Tangle {
    * Stages the removal of a message and everything keyed by it: bytes, metadata, its edges to its parents and from
    * its children, its indexation entries, its UNSOLID marker and (when `lmiAtArrival` is given) its ARRIVALS entry,
    * and its REFERENCED entry if it was referenced. Returns the bytes it removed, or undefined if it was not stored.
+   *
+   * `keepChildrenEdges` keeps the edges from its stored children: an evicted unsolid message may arrive again, and
+   * storeMessage only writes the edges to its own parents, so the children index would otherwise lose them for good.
+   * Pruning drops them, since a pruned message never comes back.
    */
-  deleteMessage(id: Uint8Array, lmiAtArrival?: number): Uint8Array | undefined {
+  deleteMessage(id: Uint8Array, lmiAtArrival?: number, keepChildrenEdges = false): Uint8Array | undefined {
     this.assertOpen();
     const bytes = this.store.get(messageKey(id));
     if (bytes === undefined) return undefined;
@@ -346,7 +350,7 @@ export class Tangle {
     this.store.del(messageMetadataKey(id));
     this.store.del(unsolidKey(id));
     for (const parent of messageParents(bytes)) this.store.del(childrenKey(parent, id));
-    for (const [key] of this.store.iterate({ prefix: childrenPrefix(id) })) this.store.del(key);
+    if (!keepChildrenEdges) for (const [key] of this.store.iterate({ prefix: childrenPrefix(id) })) this.store.del(key);
     for (const index of indexesOfBytes(bytes)) this.store.del(indexationKey(index, id));
     if (lmiAtArrival !== undefined) this.store.del(arrivalKey(lmiAtArrival, id));
     if (meta?.referenced) this.store.del(referencedKey(meta.referencedByMilestoneIndex, id));

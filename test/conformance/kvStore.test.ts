@@ -181,6 +181,20 @@ for (const backend of BACKENDS) {
       assert.equal(s.count(b(3)), 0);
     });
 
+    it("sizeBytes grows with the data written and falls back once it is deleted", async () => {
+      const s = create();
+      const empty = s.sizeBytes();
+      const keys = Array.from({ length: 2000 }, (_, i) => b(0x02, i >> 8, i & 0xff));
+      await s.batch(keys.map((k) => put(k, new Uint8Array(300).fill(7))));
+      const full = s.sizeBytes();
+      assert.ok(full >= empty + 2000 * 300, `2000 values of 300 bytes take at least 600 kB (got ${full - empty})`);
+      await s.batch(keys.slice(0, 1000).map((k) => del(k)));
+      const half = s.sizeBytes();
+      assert.ok(half <= full - 1000 * 250, `deleting half the keys frees their space (${full} -> ${half})`);
+      await s.batch(keys.slice(1000).map((k) => del(k)));
+      assert.equal(s.sizeBytes(), empty, "deleting every key returns to the empty size");
+    });
+
     it("values are copies: they stay valid after later writes and reads, and mutating them changes nothing", async () => {
       const s = create();
       const input = b(1, 2, 3);
@@ -214,6 +228,7 @@ for (const backend of BACKENDS) {
       throwsWith(() => s.has(b(1)), "STORAGE_ERROR_CLOSED");
       throwsWith(() => s.iterate(), "STORAGE_ERROR_CLOSED");
       throwsWith(() => s.count(), "STORAGE_ERROR_CLOSED");
+      throwsWith(() => s.sizeBytes(), "STORAGE_ERROR_CLOSED");
       await rejectsWith(s.batch([put(b(2), b(2))]), "STORAGE_ERROR_CLOSED");
     });
 

@@ -23,6 +23,8 @@ export class MemoryKvStore implements KvStore {
   private readonly byKey = new Map<string, Entry>();
   /** Entries sorted by key (unsigned byte order). */
   private readonly sorted: Entry[] = [];
+  /** Sum of key and value lengths of every entry, kept up to date by batch() so sizeBytes() costs nothing. */
+  private bytes = 0;
   private closed = false;
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -44,13 +46,22 @@ export class MemoryKvStore implements KvStore {
       const k = mapKey(op.key);
       if (op.type === "put") {
         const entry: Entry = { key: op.key.slice(), value: op.value.slice() };
-        const existed = this.byKey.has(k);
+        const previous = this.byKey.get(k);
         this.byKey.set(k, entry);
         const i = this.lowerIndex(op.key);
-        if (existed) this.sorted[i] = entry;
-        else this.sorted.splice(i, 0, entry);
-      } else if (this.byKey.delete(k)) {
+        if (previous !== undefined) {
+          this.sorted[i] = entry;
+          this.bytes += entry.value.length - previous.value.length;
+        } else {
+          this.sorted.splice(i, 0, entry);
+          this.bytes += entry.key.length + entry.value.length;
+        }
+      } else {
+        const previous = this.byKey.get(k);
+        if (previous === undefined) continue;
+        this.byKey.delete(k);
         this.sorted.splice(this.lowerIndex(op.key), 1);
+        this.bytes -= previous.key.length + previous.value.length;
       }
     }
   }
@@ -80,10 +91,17 @@ export class MemoryKvStore implements KvStore {
     return to - from;
   }
 
+  /** Key and value bytes held (no per-entry overhead), so it returns to 0 once every key is deleted. */
+  sizeBytes(): number {
+    this.assertOpen();
+    return this.bytes;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.byKey.clear();
     this.sorted.length = 0;
+    this.bytes = 0;
   }
 
   /** Index of the first entry whose key is >= `key`. */
