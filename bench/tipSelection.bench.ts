@@ -87,7 +87,8 @@ export const tipSelectionSuite: Suite = {
       },
       { target: atMost(10, "10 µs") },
     );
-    if (sink === 0) throw new Error("coneRootIndexes found nothing");
+    const measured = ctx.wants("tangle.coneRootIndexes.stale1000") || ctx.wants("tangle.coneRootIndexes.cached");
+    if (measured && sink === 0) throw new Error("coneRootIndexes found nothing");
     await tangle.close();
   },
 };
