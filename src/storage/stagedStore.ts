@@ -45,6 +45,12 @@ interface Generation {
    * batch keeps.
    */
   readonly writes: Map<string, KvOp>;
+  /**
+   * The first INDEXED_PREFIX_LENGTH chars of each staged key → those keys, so a range read with a prefix at least
+   * that long (a message's children edges, scanned for every pruned message) looks at its own keys only instead of
+   * every staged write. Keys staged twice appear twice; readers dedupe.
+   */
+  readonly byPrefix: Map<string, string[]>;
   readonly durable: Promise<void>;
   resolve(): void;
   reject(e: unknown): void;
@@ -59,6 +65,9 @@ function mapKey(key: Uint8Array): string {
   return String.fromCharCode.apply(null, key as unknown as number[]);
 }
 
+/** A table byte plus a 32-byte id: the prefix of every per-message range scan (prefixes.ts). */
+const INDEXED_PREFIX_LENGTH = 33;
+
 function newGeneration(): Generation {
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
@@ -68,7 +77,7 @@ function newGeneration(): Generation {
   });
   // A generation nobody waits for must not turn a failed commit into an unhandled rejection; `failure` reports it.
   durable.catch(() => undefined);
-  return { writes: new Map(), durable, resolve, reject };
+  return { writes: new Map(), byPrefix: new Map(), durable, resolve, reject };
 }
 
 function inRange(key: Uint8Array, range: KvRange): boolean {
@@ -219,7 +228,15 @@ export class StagedStore implements KvReader {
   private stage(key: Uint8Array, value: Uint8Array | null): void {
     if (this.failed) throw this.failed;
     assertKey(key);
-    this.current.writes.set(mapKey(key), value === null ? { type: "del", key } : { type: "put", key, value });
+    const k = mapKey(key);
+    const gen = this.current;
+    if (key.length >= INDEXED_PREFIX_LENGTH && !gen.writes.has(k)) {
+      const p = k.slice(0, INDEXED_PREFIX_LENGTH);
+      const list = gen.byPrefix.get(p);
+      if (list === undefined) gen.byPrefix.set(p, [k]);
+      else list.push(k);
+    }
+    gen.writes.set(k, value === null ? { type: "del", key } : { type: "put", key, value });
     this.schedule();
   }
 
@@ -234,9 +251,21 @@ export class StagedStore implements KvReader {
   /** Staged keys in `range` (prefix/start/end only) with their newest value, sorted ascending. */
   private stagedFinal(range: KvRange): Array<[Uint8Array, Uint8Array | null]> {
     const final = new Map<string, [Uint8Array, Uint8Array | null]>();
+    const indexed =
+      range.prefix !== undefined && range.prefix.length >= INDEXED_PREFIX_LENGTH
+        ? mapKey(range.prefix.subarray(0, INDEXED_PREFIX_LENGTH))
+        : undefined;
     for (const gen of [this.committing, this.current]) {
       if (gen === null) continue;
-      for (const [k, w] of gen.writes) {
+      if (indexed === undefined) {
+        for (const [k, w] of gen.writes) {
+          if (inRange(w.key, range)) final.set(k, [w.key, w.type === "put" ? w.value : null]);
+        }
+        continue;
+      }
+      // Keys shorter than the indexed prefix cannot match a prefix this long, so the index sees every candidate.
+      for (const k of gen.byPrefix.get(indexed) ?? []) {
+        const w = gen.writes.get(k)!;
         if (inRange(w.key, range)) final.set(k, [w.key, w.type === "put" ? w.value : null]);
       }
     }

@@ -15,7 +15,7 @@ export const TANGLE_ERROR_CODES = [
   "TANGLE_ERROR_NOT_SYNCED",
   /** Tip selection found no non-lazy tip. */
   "TANGLE_ERROR_NO_TIPS",
-  /** A pruning target at or above what may be pruned (it must stay below CMI − milestones to keep). */
+  /** A pruning target at or below the pruning index, or above CMI − (BMD + 5) (Hornet's solid entry point window). */
   "TANGLE_ERROR_PRUNING_TARGET",
 ] as const;
 

@@ -152,6 +152,33 @@ describe("StagedStore: reads see staged writes at once", () => {
     assert.equal(kv.has(b(1)), false);
   });
 
+  it("per-message prefix scans (33-byte prefixes) see staged keys of both generations and the store", async () => {
+    const parent = (n: number) => Uint8Array.from([4, ...new Uint8Array(32).fill(n)]);
+    const edge = (p: number, c: number) => Uint8Array.from([...parent(p), ...new Uint8Array(32).fill(c)]);
+    const kv = new GatedKvStore();
+    await kv.seed([put(edge(1, 1), b()), put(edge(2, 1), b())]);
+    const s = new StagedStore(kv);
+    s.put(edge(1, 2), b());
+    s.put(edge(2, 2), b());
+    await turn(); // that generation is now committing, held at the gate
+    s.put(edge(1, 3), b());
+    s.del(edge(1, 1));
+    s.put(b(4, 1), b()); // shorter than the prefix: never part of a 33-byte scan
+    const children = (p: number) => [...s.iterate({ prefix: parent(p) })].map(([k]) => k[k.length - 1]);
+    assert.deepEqual(children(1), [2, 3]);
+    assert.deepEqual(children(2), [1, 2]);
+    assert.equal(s.count(parent(1)), 2);
+    await kv.release(); // the first generation lands, the second starts committing
+    await turn();
+    while (kv.waiting.length > 0) await kv.release();
+    assert.equal(s.stagedOps, 0);
+    assert.deepEqual(children(1), [2, 3]);
+    assert.deepEqual(
+      [...kv.iterate({ prefix: parent(1) })].map(([k]) => k[k.length - 1]),
+      [2, 3],
+    );
+  });
+
   it("count(prefix) adds staged new keys and subtracts staged deletes of stored keys only", async () => {
     const kv = new MemoryKvStore();
     await kv.batch([put(b(1, 1), b()), put(b(1, 2), b()), put(b(2, 1), b())]);
@@ -223,16 +250,38 @@ const arbRange: fc.Arbitrary<KvRange> = fc
     if (r.limit !== undefined) range.limit = r.limit;
     return range;
   });
-const arbStep: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc.record({ t: fc.constant("put" as const), key: arbKey, value: fc.uint8Array({ maxLength: 2 }) }),
+function arbSteps(key: fc.Arbitrary<Uint8Array>, range: fc.Arbitrary<KvRange>): fc.Arbitrary<Step> {
+  return fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({ t: fc.constant("put" as const), key, value: fc.uint8Array({ maxLength: 2 }) }),
+    },
+    { weight: 3, arbitrary: fc.record({ t: fc.constant("del" as const), key }) },
+    { weight: 2, arbitrary: fc.constant({ t: "turn" as const }) },
+    { weight: 2, arbitrary: fc.constant({ t: "release" as const }) },
+    { weight: 3, arbitrary: fc.record({ t: fc.constant("read" as const), range }) },
+  );
+}
+
+/**
+ * Keys and bounds behind a common 31-byte lead: keys are 32..34 bytes and prefixes up to 33, so range reads also
+ * take the StagedStore's 33-byte prefix index (the shape of per-message scans such as children edges).
+ */
+const LEAD = new Uint8Array(31).fill(0x42);
+const lead = (k: Uint8Array) => Uint8Array.from([...LEAD, ...k]);
+const KEY_SHAPES = {
+  short: { key: arbKey, range: arbRange },
+  long: {
+    key: arbKey.map(lead),
+    range: arbRange.map((r) => {
+      const out: KvRange = { ...r };
+      if (r.prefix !== undefined) out.prefix = lead(r.prefix);
+      if (r.start !== undefined) out.start = lead(r.start);
+      if (r.end !== undefined) out.end = lead(r.end);
+      return out;
+    }),
   },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("del" as const), key: arbKey }) },
-  { weight: 2, arbitrary: fc.constant({ t: "turn" as const }) },
-  { weight: 2, arbitrary: fc.constant({ t: "release" as const }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("read" as const), range: arbRange }) },
-);
+};
 
 function inModelRange(key: Uint8Array, r: KvRange): boolean {
   if (r.prefix !== undefined && (key.length < r.prefix.length || r.prefix.some((x, i) => key[i] !== x))) return false;
@@ -251,59 +300,60 @@ function modelIterate(model: Map<string, Uint8Array>, r: KvRange): string[] {
 }
 
 describe("StagedStore: model test against a Map", () => {
-  for (const applyEarly of [false, true]) {
-    it(`iterate/get/has/count match the model at every step (store applies batches ${applyEarly ? "when called" : "when they resolve"})`, async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.tuple(arbKey, fc.uint8Array({ maxLength: 2 })), { maxLength: 8 }),
-          fc.array(arbStep, { maxLength: 40 }),
-          async (initial, steps) => {
-            const kv = new GatedKvStore(applyEarly);
-            await kv.seed(initial.map(([k, v]) => put(k, v)));
-            const model = new Map<string, Uint8Array>(initial.map(([k, v]) => [bytesToHex(k), v]));
-            const s = new StagedStore(kv);
-            const check = (range: KvRange) => {
-              assert.deepEqual(hexPairs(s.iterate(range)), modelIterate(model, range));
-              const unlimited = modelIterate(model, { ...(range.prefix ? { prefix: range.prefix } : {}) });
-              assert.equal(s.count(range.prefix), unlimited.length);
-            };
-            for (const step of steps) {
-              if (step.t === "put") {
-                s.put(step.key, step.value);
-                model.set(bytesToHex(step.key), step.value);
-              } else if (step.t === "del") {
-                s.del(step.key);
-                model.delete(bytesToHex(step.key));
-              } else if (step.t === "turn") {
-                await turn();
-              } else if (step.t === "release") {
-                await kv.release();
-              } else {
-                check(step.range);
-                const key = step.range.start ?? step.range.prefix;
-                if (key !== undefined && key.length > 0) {
-                  assert.equal(s.has(key), model.has(bytesToHex(key)));
-                  const v = model.get(bytesToHex(key));
-                  assert.deepEqual(s.get(key), v);
+  for (const [shape, arbs] of Object.entries(KEY_SHAPES))
+    for (const applyEarly of [false, true]) {
+      it(`iterate/get/has/count match the model at every step (${shape} keys, store applies batches ${applyEarly ? "when called" : "when they resolve"})`, async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.tuple(arbs.key, fc.uint8Array({ maxLength: 2 })), { maxLength: 8 }),
+            fc.array(arbSteps(arbs.key, arbs.range), { maxLength: 40 }),
+            async (initial, steps) => {
+              const kv = new GatedKvStore(applyEarly);
+              await kv.seed(initial.map(([k, v]) => put(k, v)));
+              const model = new Map<string, Uint8Array>(initial.map(([k, v]) => [bytesToHex(k), v]));
+              const s = new StagedStore(kv);
+              const check = (range: KvRange) => {
+                assert.deepEqual(hexPairs(s.iterate(range)), modelIterate(model, range));
+                const unlimited = modelIterate(model, { ...(range.prefix ? { prefix: range.prefix } : {}) });
+                assert.equal(s.count(range.prefix), unlimited.length);
+              };
+              for (const step of steps) {
+                if (step.t === "put") {
+                  s.put(step.key, step.value);
+                  model.set(bytesToHex(step.key), step.value);
+                } else if (step.t === "del") {
+                  s.del(step.key);
+                  model.delete(bytesToHex(step.key));
+                } else if (step.t === "turn") {
+                  await turn();
+                } else if (step.t === "release") {
+                  await kv.release();
+                } else {
+                  check(step.range);
+                  const key = step.range.start ?? step.range.prefix;
+                  if (key !== undefined && key.length > 0) {
+                    assert.equal(s.has(key), model.has(bytesToHex(key)));
+                    const v = model.get(bytesToHex(key));
+                    assert.deepEqual(s.get(key), v);
+                  }
                 }
               }
-            }
-            check({});
-            // Drain everything: the store must end up holding exactly the model.
-            const flushed = s.flush();
-            for (let rounds = 0; (await stateOf(flushed)) === "pending"; rounds++) {
-              assert.ok(rounds < 100, "flush() never finished");
-              await kv.release();
-            }
-            await flushed;
-            assert.equal(s.stagedOps, 0);
-            assert.deepEqual(hexPairs(kv.iterate()), modelIterate(model, {}));
-          },
-        ),
-        { numRuns: 300 },
-      );
-    });
-  }
+              check({});
+              // Drain everything: the store must end up holding exactly the model.
+              const flushed = s.flush();
+              for (let rounds = 0; (await stateOf(flushed)) === "pending"; rounds++) {
+                assert.ok(rounds < 100, "flush() never finished");
+                await kv.release();
+              }
+              await flushed;
+              assert.equal(s.stagedOps, 0);
+              assert.deepEqual(hexPairs(kv.iterate()), modelIterate(model, {}));
+            },
+          ),
+          { numRuns: 300 },
+        );
+      });
+    }
 });
 
 // ---- durability --------------------------------------------------------------------------------------------------
