@@ -38,6 +38,7 @@ import { compareBytes, utf8ToBytes } from "../src/primitives/bytes.js";
 import { LmdbKvStore } from "../src/storage/backends/lmdb.js";
 import type { Requester } from "../src/tangle/solidifier.js";
 import { Tangle } from "../src/tangle/tangle.js";
+import { seededRandom as prng } from "../test/utils/seededRandom.js";
 import { atLeast, atMost, type BenchContext, type Suite } from "./harness.js";
 
 const NETWORK_ID = 7_777_777n;
@@ -69,18 +70,6 @@ const BACKLOG_SAMPLES = 2;
 const BACKLOG_PER_TURN = 1000;
 /** argv marker of the child process that measures memory. */
 const MEMORY_CHILD_FLAG = "--ingestion-memory-child";
-
-/** Deterministic PRNG (mulberry32), so every run builds the same DAG shape. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** TIP-6 parents: 2–8 distinct ids among the most recent ones, sorted; the genesis entry point at the start. */
 function pickParents(recent: readonly Uint8Array[], random: () => number): Uint8Array[] {

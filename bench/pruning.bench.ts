@@ -32,6 +32,7 @@ import { LmdbKvStore } from "../src/storage/backends/lmdb.js";
 import { LEDGER_INCLUSION_NO_TRANSACTION } from "../src/storage/prefixes.js";
 import { Pruner } from "../src/tangle/pruner.js";
 import { Tangle } from "../src/tangle/tangle.js";
+import { seededRandom as prng } from "../test/utils/seededRandom.js";
 import { atMost, type Suite } from "./harness.js";
 
 const NETWORK_ID = 7_777_777n;
@@ -47,18 +48,6 @@ const UNREFERENCED_EVERY = 100;
 const RECENT_WINDOW = 32;
 /** Milestones staged per group commit while building. */
 const BUILD_COMMIT_EVERY = 20;
-
-/** Deterministic PRNG (mulberry32), so every run builds the same DAG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two distinct parents among the recent messages (TIP-6: sorted, unique), the genesis entry point at the start. */
 function pickParents(recent: readonly Uint8Array[], random: () => number): Uint8Array[] {

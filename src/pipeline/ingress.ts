@@ -216,7 +216,13 @@ export class Ingress {
       milestoneIndex: opts.milestoneIndex ?? tangle.latestMilestoneIndex,
       ...(opts.peerId === undefined ? {} : { peerId: opts.peerId }),
     };
-    const solid = solidifier.add(id, idHex, { arrivedAt, lmiAtArrival: tangle.latestMilestoneIndex }, hint);
+    const solid = solidifier.add(
+      id,
+      idHex,
+      message.parents,
+      { arrivedAt, lmiAtArrival: tangle.latestMilestoneIndex },
+      hint,
+    );
     return { status: "new", messageId: id, messageIdHex: idHex, solid };
   }
 

@@ -112,19 +112,20 @@ export class Solidifier {
     for (const [id, entry] of entries) this.pending.set(bytesToHex(id), { id, entry, missing: 0 });
     const ready: string[] = [];
     for (const [idHex, p] of this.pending) {
-      this.collectMissing(idHex, p, hint);
+      this.collectMissing(idHex, p, this.modules.tangle.getParents(p.id) ?? [], hint);
       if (p.missing === 0) ready.push(idHex);
     }
     for (const idHex of ready) this.solidifyFrom(idHex);
   }
 
   /**
-   * Solidifies or parks a message the caller has just stored (unsolid). Returns true if it became solid now.
+   * Solidifies or parks a message the caller has just stored (unsolid), given its parents (the caller decoded them
+   * already). Returns true if it became solid now.
    */
-  add(id: Uint8Array, idHex: string, entry: UnsolidEntry, hint: RequestHint): boolean {
+  add(id: Uint8Array, idHex: string, parents: readonly Uint8Array[], entry: UnsolidEntry, hint: RequestHint): boolean {
     this.evictExpired();
     const p: Pending = { id, entry, missing: 0 };
-    this.collectMissing(idHex, p, hint);
+    this.collectMissing(idHex, p, parents, hint);
     if (p.missing > 0 && this.pending.size >= this.options.maxPending) this.evictOldest("capacity");
     this.pending.set(idHex, p);
     if (p.missing > 0) return false;
@@ -164,9 +165,8 @@ export class Solidifier {
     if (bytes !== undefined) this.modules.listener.onEvicted(p.id, idHex, bytes, reason);
   }
 
-  private collectMissing(idHex: string, p: Pending, hint: RequestHint): void {
+  private collectMissing(idHex: string, p: Pending, parents: readonly Uint8Array[], hint: RequestHint): void {
     const { tangle, requester } = this.modules;
-    const parents = tangle.getParents(p.id) ?? [];
     for (const parent of parents) {
       // Metadata says solid only once the message has left the pending set (solidifyFrom), so this answers the
       // common case (a gossip parent that is already solid) before paying for its hex id.

@@ -67,7 +67,7 @@ export interface NewMessage {
 }
 
 /** Metadata of a message that was just stored: nothing known beyond "stored". */
-function freshMetadata(): StoredMessageMetadata {
+export function freshMetadata(): StoredMessageMetadata {
   return {
     solid: false,
     referenced: false,

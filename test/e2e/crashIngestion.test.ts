@@ -18,13 +18,8 @@ import { MemoryKvStore } from "../../src/storage/backends/memory.js";
 import type { KvStore } from "../../src/storage/kv.js";
 import { HEALTH_FIELD_DIRTY, healthKey, messageKey, STORE_PREFIXES, tablePrefix } from "../../src/storage/prefixes.js";
 import { Tangle } from "../../src/tangle/tangle.js";
-import {
-  buildIngestStream,
-  CRASH_NETWORK_ID,
-  type IngestStream,
-  ingestDelivery,
-  seededRandom,
-} from "../utils/crashIngestStream.js";
+import { buildIngestStream, CRASH_NETWORK_ID, type IngestStream, ingestDelivery } from "../utils/crashIngestStream.js";
+import { seededRandom } from "../utils/seededRandom.js";
 import { GENESIS_ID, RecordingRequester } from "../utils/tangleBuilder.js";
 import { checkTangleConsistency } from "../utils/tangleConsistency.js";
 import { REPO_ROOT } from "../utils/vectors.js";

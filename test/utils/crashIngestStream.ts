@@ -9,6 +9,7 @@ import type { MessagePipeline } from "../../src/pipeline/messagePipeline.js";
 import { compareBytes, utf8ToBytes } from "../../src/primitives/bytes.js";
 import { bytesToHex } from "../../src/primitives/hex.js";
 import type { Tangle } from "../../src/tangle/tangle.js";
+import { seededRandom } from "./seededRandom.js";
 import { GENESIS_ID } from "./tangleBuilder.js";
 
 export const CRASH_NETWORK_ID = 1_234_567_890_123n;
@@ -28,18 +29,6 @@ export interface IngestStream {
   messages: StreamMessage[];
   /** What is handed to the pipeline, in order. The first "message" item of each message comes before any duplicate. */
   delivery: DeliveryItem[];
-}
-
-/** mulberry32: a small, fast, seedable PRNG; returns a function yielding floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomBytes(rnd: () => number, length: number): Uint8Array {

@@ -24,6 +24,7 @@ import { checkParentsForSubmission } from "../../src/tangle/submissionCheck.js";
 import { Tangle } from "../../src/tangle/tangle.js";
 import { TipSelector, type TipSelectorOptionsInput } from "../../src/tangle/tipSelector.js";
 import { unreferencedPastCone } from "../../src/tangle/traversal.js";
+import { seededRandom } from "./seededRandom.js";
 
 /** The all-zero id: the genesis solid entry point of every new network (chrysalis.md §11.4). */
 export const GENESIS_ID = new Uint8Array(32);
@@ -48,18 +49,6 @@ export interface TangleBuilderOptions {
   /** Milliseconds; the builder's clock starts at 1,000,000 and moves only through advanceTime(). */
   startTime?: number;
   tipSelector?: TipSelectorOptionsInput;
-}
-
-/** A small deterministic PRNG (mulberry32) so tip selection in tests is reproducible. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type EventLogEntry = { [K in keyof NodeEvents]: { name: K; event: NodeEvents[K] } }[keyof NodeEvents];

@@ -30,7 +30,10 @@ function parseHexInput(text: string): Uint8Array {
   const clean = text.trim().replace(/^0x/i, "");
   if (clean.length === 0) throw new ToolError("TOOL_ERROR_INVALID_INPUT", "no message bytes given");
   if (clean.length > MAX_HEX_CHARS)
-    throw new ToolError("TOOL_ERROR_INVALID_INPUT", `input is ${clean.length / 2} bytes, more than any message`);
+    throw new ToolError(
+      "TOOL_ERROR_INVALID_INPUT",
+      `input is ${clean.length / 2} bytes, more than the longest message may have`,
+    );
   if (!isHex(clean)) throw new ToolError("TOOL_ERROR_INVALID_INPUT", "input is not an even-length hex string");
   return hexToBytes(clean);
 }

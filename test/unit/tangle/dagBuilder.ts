@@ -7,7 +7,7 @@ import { bytesToHex } from "../../../src/primitives/hex.js";
 import { MemoryKvStore } from "../../../src/storage/backends/memory.js";
 import { LEDGER_INCLUSION_NO_TRANSACTION, type StoredMessageMetadata } from "../../../src/storage/prefixes.js";
 import type { ConeRootView } from "../../../src/tangle/coneRootIndexes.js";
-import { Tangle } from "../../../src/tangle/tangle.js";
+import { freshMetadata, Tangle } from "../../../src/tangle/tangle.js";
 
 /** Parents as TIP-6 wants them: sorted ascending bytewise, without repeats. */
 export function sortedParents(parents: readonly Uint8Array[]): Uint8Array[] {
@@ -71,21 +71,9 @@ export class DagBuilder {
   }
 }
 
+/** Metadata of a solid, unreferenced message, with `overrides` on top. */
 export function metadata(overrides: Partial<StoredMessageMetadata> = {}): StoredMessageMetadata {
-  return {
-    solid: true,
-    referenced: false,
-    milestone: false,
-    conflicting: false,
-    referencedByMilestoneIndex: 0,
-    milestoneIndex: 0,
-    ledgerInclusionState: LEDGER_INCLUSION_NO_TRANSACTION,
-    conflictReason: 0,
-    ocri: 0,
-    ycri: 0,
-    coneRootCalculationIndex: 0,
-    ...overrides,
-  };
+  return { ...freshMetadata(), solid: true, ...overrides };
 }
 
 /**

@@ -11,19 +11,8 @@ import {
   type TipSelectorOptionsInput,
 } from "../../../src/tangle/tipSelector.js";
 import { errorCodeOf } from "../../utils/errorCode.js";
+import { seededRandom as seeded } from "../../utils/seededRandom.js";
 import { DagBuilder, fakeId } from "./dagBuilder.js";
-
-/** A deterministic uniform generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * CMI = LMI = 20. r20 referenced at 20 (a fresh cone), o8 at 8 (CMI − 12: non-lazy now, semi-lazy two milestones
