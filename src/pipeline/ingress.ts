@@ -21,6 +21,7 @@ import type { EvictionReason, Solidifier } from "../tangle/solidifier.js";
 import type { SubmissionRejection } from "../tangle/submissionCheck.js";
 import type { Tangle } from "../tangle/tangle.js";
 import { Lru } from "../util/lru.js";
+import type { DurableEventQueue } from "./durableEvents.js";
 import type { MessageSource, NodeEventBus } from "./events.js";
 import { MESSAGE_ERROR_CODES, type MessageErrorCode } from "./messageError.js";
 import type { PayloadRouter } from "./payloadRouter.js";
@@ -64,6 +65,7 @@ export interface IngressModules {
   solidifier: Solidifier;
   router: PayloadRouter;
   events: NodeEventBus;
+  durableEvents: DurableEventQueue;
   now: () => number;
   tipPool?: SolidMessageSink;
   /** Checks the parents of API submissions (chrysalis.md §7 "Below max depth on submission"). */
@@ -90,8 +92,6 @@ export class Ingress {
   private readonly seen: Lru<true>;
   private readonly rejectedIds: Lru<Rejection>;
   private readonly counters: IngressStats;
-  /** Events waiting for the batch that `durable` stands for (the newest one queued). */
-  private pendingEvents: { durable: Promise<void>; fires: Array<() => void> } | null = null;
 
   constructor(
     private readonly options: IngressOptions,
@@ -241,25 +241,8 @@ export class Ingress {
     this.queue(() => this.modules.events.emit("message.evicted", { messageId: id, messageIdHex: idHex, reason }));
   }
 
-  /**
-   * Fires `fire` once everything staged so far is durable. Batches commit one after another and callbacks on one
-   * batch run in the order they were added, so events keep processing order; if a batch fails they never fire (the
-   * state they describe was lost, and the store refuses further writes).
-   */
   private queue(fire: () => void): void {
-    const durable = this.modules.tangle.durable();
-    // One promise reaction per batch rather than per event: thousands of messages share a batch.
-    if (this.pendingEvents?.durable !== durable) {
-      const fires: Array<() => void> = [];
-      this.pendingEvents = { durable, fires };
-      void durable.then(
-        () => {
-          for (const f of fires) f();
-        },
-        () => undefined,
-      );
-    }
-    this.pendingEvents.fires.push(fire);
+    this.modules.durableEvents.queue(fire);
   }
 
   private rejectRemembered(opts: SubmitOptions, idHex: string, r: Rejection): IngressResult {

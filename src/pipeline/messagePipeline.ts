@@ -6,6 +6,7 @@
 import { type Requester, Solidifier, type SolidifierOptions } from "../tangle/solidifier.js";
 import type { SubmissionRejection } from "../tangle/submissionCheck.js";
 import type { Tangle } from "../tangle/tangle.js";
+import { DurableEventQueue } from "./durableEvents.js";
 import { NodeEventBus } from "./events.js";
 import { Ingress, type IngressOptions, type SolidMessageSink } from "./ingress.js";
 import { PayloadRouter } from "./payloadRouter.js";
@@ -28,6 +29,8 @@ export interface MessagePipeline {
   solidifier: Solidifier;
   router: PayloadRouter;
   events: NodeEventBus;
+  /** Shared by every stage that stages writes on this tangle, so their events keep staging order. */
+  durableEvents: DurableEventQueue;
 }
 
 export function createMessagePipeline(
@@ -36,6 +39,7 @@ export function createMessagePipeline(
 ): MessagePipeline {
   const events = modules.events ?? new NodeEventBus();
   const router = new PayloadRouter();
+  const durableEvents = new DurableEventQueue(modules.tangle);
   const { solidifier: solidifierOptions, ...ingressOptions } = options;
   let ingress: Ingress | undefined;
   const solidifier = new Solidifier(solidifierOptions ?? {}, {
@@ -52,9 +56,10 @@ export function createMessagePipeline(
     solidifier,
     router,
     events,
+    durableEvents,
     now: modules.now,
     ...(modules.tipPool === undefined ? {} : { tipPool: modules.tipPool }),
     ...(modules.checkSubmission === undefined ? {} : { checkSubmission: modules.checkSubmission }),
   });
-  return { ingress, solidifier, router, events };
+  return { ingress, solidifier, router, events, durableEvents };
 }

@@ -16,7 +16,9 @@ export const STORE_PREFIXES = {
    * key:   0x01 ‖ field u8   (HEALTH_FIELD_*)
    * value: per field: DATABASE_VERSION → u32; DIRTY → u8 (1 while the node runs, 0 after a clean shutdown);
    *        CONFIRMED_MILESTONE_INDEX (CMI), LATEST_MILESTONE_INDEX (LMI), PRUNING_INDEX (highest pruned milestone
-   *        index) → u32
+   *        index), LEDGER_INDEX (the milestone the UTXO ledger is at) → u32;
+   *        SNAPSHOT_INFO → network id u64 ‖ snapshot index u32 ‖ entry point (SEP) index u32 ‖ timestamp u64 (TIP-9
+   *        header of the snapshot the ledger was loaded from or last written, seconds since the Unix epoch)
    */
   HEALTH: 0x01,
   /**
@@ -83,6 +85,69 @@ export const STORE_PREFIXES = {
    * value: empty
    */
   REFERENCED: 0x0a,
+  /**
+   * Every output the UTXO ledger holds, unspent or spent (a spent one stays until pruning removes the milestone
+   * diff that spent it). Ed25519 is the only address type, so the address is its 32-byte hash.
+   * key:   0x0b ‖ output id (34: transaction id ‖ u16 LE output index, TIP-7)
+   * value: message id (32) ‖ output type u8 (0 SigLockedSingle, 1 SigLockedDustAllowance) ‖ address (32) ‖
+   *        amount u64 (73 bytes)
+   */
+  OUTPUTS: 0x0b,
+  /**
+   * The spend of each spent output still held in OUTPUTS; an output without an entry here is unspent.
+   * key:   0x0c ‖ output id (34)
+   * value: target (spending) transaction id (32) ‖ milestone index that confirmed the spend u32 (36 bytes)
+   */
+  SPENT: 0x0c,
+  /**
+   * Outputs by address for the address routes: a scan on 0x0d ‖ address lists the unspent outputs before the spent
+   * ones, each group by output type, so "unspent first, then spent, optionally one type, at most N" is one scan.
+   * key:   0x0d ‖ address (32) ‖ spent u8 (0 unspent, 1 spent) ‖ output type u8 ‖ output id (34)
+   * value: empty
+   */
+  ADDRESS_OUTPUTS: 0x0d,
+  /**
+   * Per-address totals over the unspent outputs (TIP-15 dust state and the REST balance). Absent when all are 0.
+   * key:   0x0e ‖ address (32)
+   * value: balance u64 ‖ dustAllowanceSum u64 (SigLockedDustAllowance amounts) ‖ dustOutputCount u32
+   *        (SigLockedSingle outputs below 1 Mi) (20 bytes)
+   */
+  ADDRESS_BALANCES: 0x0e,
+  /**
+   * What each confirmed milestone changed in the ledger: enough to roll it back, to serve utxo-changes, to write
+   * the milestone diffs of a snapshot (chrysalis.md §11.2) and to prune it.
+   * key:   0x0f ‖ milestone index u32
+   * value: flags u8 (0x01: the milestone carried a receipt) ‖
+   *        created count u32 ‖ created output ids (34 each) ‖ consumed count u32 ‖ consumed output ids (34 each) ‖
+   *        [receipt flag: migratedAt u32 ‖ spent treasury milestone id (32) ‖ spent amount u64 ‖
+   *         new treasury milestone id (32) ‖ new amount u64] ‖
+   *        tx-history count u32 ‖ (address (32) ‖ message id (32)) per TX_HISTORY entry written with the milestone ‖
+   *        milestone payload length u32 (0: not kept) ‖ milestone payload bytes (TIP-8)
+   */
+  MILESTONE_DIFFS: 0x0f,
+  /**
+   * Treasury outputs (TIP-17), named by the id of the milestone whose receipt created them. The spent byte comes
+   * first so that the single unspent one is the first key under 0x10 ‖ 0x00.
+   * key:   0x10 ‖ spent u8 (0 unspent, 1 spent) ‖ milestone id (32)
+   * value: amount u64
+   */
+  TREASURY: 0x10,
+  /**
+   * Receipts of confirmed milestones (TIP-17), in migratedAt order, which never goes down between receipts: the
+   * last key is the latest receipt.
+   * key:   0x11 ‖ migratedAt u32 ‖ milestone index u32
+   * value: receipt payload bytes (TIP-17 serialization, type 3 included)
+   */
+  RECEIPTS: 0x11,
+  /**
+   * Transactions by address (Hornet 1.2's tx-history route, chrysalis.md §10.2): one entry per referenced
+   * transaction message and address it touches, included or conflicting; a reverse scan on 0x12 ‖ address lists
+   * the newest first.
+   * key:   0x12 ‖ address (32) ‖ referencing milestone index u32 ‖ message id (32)
+   * value: transaction id (32) ‖ ledgerInclusionState u8 ‖ conflictReason u8 ‖ inputsCount u16 ‖ outputsCount u16 ‖
+   *        address balance change i64 (two's complement) ‖ milestone timestamp u64 (54 bytes)
+   */
+  TX_HISTORY: 0x12,
 } as const;
 
 export type StorePrefixName = keyof typeof STORE_PREFIXES;
@@ -92,12 +157,33 @@ export const HEALTH_FIELD_DIRTY = 0x02;
 export const HEALTH_FIELD_CONFIRMED_MILESTONE_INDEX = 0x03;
 export const HEALTH_FIELD_LATEST_MILESTONE_INDEX = 0x04;
 export const HEALTH_FIELD_PRUNING_INDEX = 0x05;
+export const HEALTH_FIELD_LEDGER_INDEX = 0x06;
+export const HEALTH_FIELD_SNAPSHOT_INFO = 0x07;
 export type HealthField =
   | typeof HEALTH_FIELD_DATABASE_VERSION
   | typeof HEALTH_FIELD_DIRTY
   | typeof HEALTH_FIELD_CONFIRMED_MILESTONE_INDEX
   | typeof HEALTH_FIELD_LATEST_MILESTONE_INDEX
-  | typeof HEALTH_FIELD_PRUNING_INDEX;
+  | typeof HEALTH_FIELD_PRUNING_INDEX
+  | typeof HEALTH_FIELD_LEDGER_INDEX
+  | typeof HEALTH_FIELD_SNAPSHOT_INFO;
+
+export const SNAPSHOT_INFO_LENGTH = 24;
+
+const HEALTH_VALUE_LENGTHS: ReadonlyMap<number, number> = new Map([
+  [HEALTH_FIELD_DATABASE_VERSION, 4],
+  [HEALTH_FIELD_DIRTY, 1],
+  [HEALTH_FIELD_CONFIRMED_MILESTONE_INDEX, 4],
+  [HEALTH_FIELD_LATEST_MILESTONE_INDEX, 4],
+  [HEALTH_FIELD_PRUNING_INDEX, 4],
+  [HEALTH_FIELD_LEDGER_INDEX, 4],
+  [HEALTH_FIELD_SNAPSHOT_INFO, SNAPSHOT_INFO_LENGTH],
+]);
+
+/** The value length of a HEALTH field, or undefined for a field byte that names none (for consistency checks). */
+export function healthValueLength(field: number): number | undefined {
+  return HEALTH_VALUE_LENGTHS.get(field);
+}
 
 export const METADATA_FLAG_SOLID = 0x01;
 export const METADATA_FLAG_REFERENCED = 0x02;

@@ -11,10 +11,6 @@ import { REPO_ROOT, SHARED_VECTORS_DIR, VECTORS_DIR } from "../utils/vectors.js"
 
 /** Vector files no test reads yet, with the reason. Each entry names the issue whose work reads it. */
 const NOT_YET_READ: Record<string, string> = {
-  "hornet-full_snapshot.bin": "snapshot import/export arrives with the ledger (issue 4)",
-  "hornet-migration_full_snapshot.bin": "snapshot import/export arrives with the ledger (issue 4)",
-  "hornet-test_full_snapshot.bin": "snapshot import/export arrives with the ledger (issue 4)",
-  "hornet-test_delta_snapshot.bin": "snapshot import/export arrives with the ledger (issue 4)",
   "tip16-event-api.yml": "the MQTT event API arrives with the node's client APIs (issue 6)",
 };
 

@@ -5,8 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ed25519Verify } from "../../src/crypto/ed25519.js";
 import { merkleRoot } from "../../src/crypto/merkle.js";
+import { computeWhiteFlagMutations } from "../../src/ledger/whiteFlag.js";
 import { bytesToHex, hexToBytes } from "../../src/primitives/hex.js";
+import { coneMessage, syntheticOutput, Wallet } from "../utils/ledgerFixtures.js";
+import { MemoryLedger } from "../utils/memoryLedger.js";
 import { readVectorJson } from "../utils/vectors.js";
 
 interface MerkleVectors {
@@ -46,5 +50,33 @@ describe("TIP-4 Merkle tree hash", () => {
   it("the empty list hashes to BLAKE2b-256('')", () => {
     assert.equal(bytesToHex(merkleRoot([])), V.emptyRoot_computed);
     assert.equal(bytesToHex(merkleRoot([])), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  });
+});
+
+describe("TIP-4 root as white flag computes it", () => {
+  it("includedMessageIds are the included transaction messages in cone order, and they alone feed the root", () => {
+    const MI = 1_000_000;
+    const alice = Wallet.named("tip4-alice");
+    const bob = Wallet.named("tip4-bob");
+    const funds = Array.from({ length: 7 }, () => syntheticOutput(alice, 2 * MI));
+    const ledger = new MemoryLedger({ outputs: funds });
+    // Seven included transfers, each followed by a message that does not count: a double spend (conflicting)
+    // or an indexation (no transaction).
+    const cone = funds.flatMap((f, i) => [
+      coneMessage(alice.transfer([f], [{ address: bob, amount: 2 * MI }])),
+      i % 2 === 0
+        ? coneMessage(alice.transfer([f], [{ address: alice, amount: 2 * MI }]))
+        : coneMessage({ type: 2, index: Uint8Array.of(i), data: new Uint8Array(0) }),
+    ]);
+    const m = computeWhiteFlagMutations({ milestoneIndex: 1, cone, receipt: null }, ledger, ed25519Verify);
+    const included = cone.filter((_, k) => k % 2 === 0).map((c) => c.messageId);
+    assert.deepEqual(m.includedMessageIds, included);
+    assert.deepEqual(
+      m.referenced.map((r) => r.inclusion),
+      cone.map((_, k) => (k % 2 === 0 ? 2 : Math.floor(k / 2) % 2 === 0 ? 1 : 0)),
+    );
+    assert.deepEqual(m.merkleRoot, merkleRoot(included));
+    // The order matters: the same ids in another order give another root.
+    assert.notDeepEqual(m.merkleRoot, merkleRoot([...included].reverse()));
   });
 });

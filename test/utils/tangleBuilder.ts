@@ -167,6 +167,11 @@ export class TangleBuilder {
     return new MessageSpec(this, label);
   }
 
+  /** The builder's clock (milliseconds). */
+  get now(): number {
+    return this.time;
+  }
+
   /** Moves the builder's clock forward. */
   advanceTime(ms: number): void {
     this.time += ms;

@@ -16,6 +16,7 @@ import {
   decodeReferencedKey,
   decodeUnsolidValue,
   HEALTH_FIELD_DIRTY,
+  healthValueLength,
   STORE_PREFIXES,
   type StoredMessageMetadata,
   tablePrefix,
@@ -53,7 +54,7 @@ function indexesOfMessage(m: Message): Uint8Array[] {
 
 /**
  * Every violation of the tangle's storage invariants in `kv` (empty when consistent):
- * - no key outside the tables; HEALTH, MILESTONES and SOLID_ENTRY_POINTS entries decode;
+ * - no key outside the tables; HEALTH fields are known and sized, MILESTONES and SOLID_ENTRY_POINTS entries decode;
  * - MESSAGES ⇔ MESSAGE_METADATA; stored bytes decode and hash (BLAKE2b-256) to their key's id; metadata decodes;
  * - CHILDREN: an edge for each parent of each stored message (unless the parent was pruned into a solid entry
  *   point), and every edge names a stored child that approves its parent;
@@ -80,10 +81,14 @@ export function checkTangleConsistency(kv: KvReader): string[] {
   }
 
   for (const [key, value] of kv.iterate({ prefix: tablePrefix("HEALTH") })) {
+    const expected = healthValueLength(key[1]!);
     if (key.length !== 2) report(`HEALTH key ${toHex(key)} is not 2 bytes`);
     else if (key[1] === HEALTH_FIELD_DIRTY) {
       if (value.length !== 1 || value[0]! > 1) report(`HEALTH DIRTY value ${toHex(value)} is not 00 or 01`);
-    } else if (value.length !== 4) report(`HEALTH field ${key[1]} value is ${value.length} bytes, expected 4`);
+    } else if (expected === undefined) report(`HEALTH field ${key[1]} is unknown`);
+    else if (value.length !== expected) {
+      report(`HEALTH field ${key[1]} value is ${value.length} bytes, expected ${expected}`);
+    }
   }
 
   for (const [key, value] of kv.iterate({ prefix: tablePrefix("MILESTONES") })) {

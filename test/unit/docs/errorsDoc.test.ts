@@ -9,6 +9,9 @@ import { describe, it } from "node:test";
 import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
 import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
+import { LEDGER_ERROR_CODES } from "../../../src/ledger/ledgerError.js";
+import { SNAPSHOT_ERROR_CODES } from "../../../src/ledger/snapshot/snapshotError.js";
+import { MILESTONE_ERROR_CODES } from "../../../src/milestones/milestoneError.js";
 import { MESSAGE_ERROR_CODES } from "../../../src/pipeline/messageError.js";
 import { POW_ERROR_CODES } from "../../../src/pow/powError.js";
 import { STORAGE_ERROR_CODES } from "../../../src/storage/storageError.js";
@@ -18,8 +21,11 @@ import { REPO_ROOT } from "../../utils/vectors.js";
 const LISTS: Record<string, readonly string[]> = {
   CODEC: CODEC_ERROR_CODES,
   CRYPTO: CRYPTO_ERROR_CODES,
+  LEDGER: LEDGER_ERROR_CODES,
   MESSAGE: MESSAGE_ERROR_CODES,
+  MILESTONE: MILESTONE_ERROR_CODES,
   POW: POW_ERROR_CODES,
+  SNAPSHOT: SNAPSHOT_ERROR_CODES,
   STORAGE: STORAGE_ERROR_CODES,
   TANGLE: TANGLE_ERROR_CODES,
   TOOL: TOOL_ERROR_CODES,
