@@ -13,7 +13,10 @@
  * signatures), the TIP-2 walk, decoding, white flag with N Ed25519 verifications, the Merkle root, staging the
  * ledger diff, tx-history and the metadata of N + 1 messages, and the lmdb commit.
  *
- *  - `confirmation.lmdb.1k` / `.10k`: transactions confirmed per second (median of the samples).
+ *  - `confirmation.lmdb.1k` / `.10k`: transactions confirmed per second (median of the samples), with the node's
+ *    SignaturePool checking the milestone's signatures on every core before white flag runs.
+ *  - `confirmation.lmdb.10k.oneThread`: the same without the pool (every check on the confirming thread): what the
+ *    pool buys.
  *  - `confirmation.ed25519.anchor`: single-core Ed25519 verifications per second on the same keys and messages in
  *    the same run (the hardware anchor of PERFORMANCE.md): confirmation can never beat it without parallel checks.
  */
@@ -46,7 +49,7 @@ interface Prepared {
   signatures: Array<{ publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }>;
 }
 
-export async function prepare(n: number, run: number): Promise<Prepared> {
+async function prepare(n: number, run: number, pool: SignaturePool | null): Promise<Prepared> {
   const dir = mkdtempSync(join(tmpdir(), "weaver-confirmation-bench-"));
   const senders = Array.from({ length: n }, (_, i) => Wallet.named(`sender-${run}-${i}`));
   const receivers = Array.from({ length: 64 }, (_, i) => Wallet.named(`receiver-${i}`));
@@ -54,7 +57,7 @@ export async function prepare(n: number, run: number): Promise<Prepared> {
     kv: LmdbKvStore.open({ path: dir }),
     genesis: senders.map((w) => ({ address: w, amount: AMOUNT })),
     treasury: TOKEN_SUPPLY - n * AMOUNT,
-    signaturePool: POOL,
+    ...(pool === null ? {} : { signaturePool: pool }),
   });
   const random = seededRandom(run + 1);
   const recent: string[] = [];
@@ -98,8 +101,12 @@ export async function prepare(n: number, run: number): Promise<Prepared> {
   return { cb, dir, milestoneBytes: milestone.bytes, signatures };
 }
 
-async function confirmOnce(n: number, run: number): Promise<{ txPerSecond: number; prepared: Prepared }> {
-  const prepared = await prepare(n, run);
+async function confirmOnce(
+  n: number,
+  run: number,
+  pool: SignaturePool | null = POOL,
+): Promise<{ txPerSecond: number; prepared: Prepared }> {
+  const prepared = await prepare(n, run, pool);
   const { cb } = prepared;
   const started = performance.now();
   await cb.tb.pipeline.ingress.submit(prepared.milestoneBytes, { source: "coordinator" });
@@ -144,6 +151,16 @@ export const confirmationSuite: Suite = {
       },
       2,
       atLeast(2000),
+    );
+    await ctx.sampled(
+      "confirmation.lmdb.10k.oneThread",
+      "tx/s",
+      async () => {
+        const { txPerSecond, prepared } = await confirmOnce(10_000, run++, null);
+        await cleanup(prepared);
+        return txPerSecond;
+      },
+      1,
     );
     if (anchorInput.length === 0) {
       anchorInput = Array.from({ length: 1000 }, (_, i) => {

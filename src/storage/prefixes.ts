@@ -18,7 +18,9 @@ export const STORE_PREFIXES = {
    *        CONFIRMED_MILESTONE_INDEX (CMI), LATEST_MILESTONE_INDEX (LMI), PRUNING_INDEX (highest pruned milestone
    *        index), LEDGER_INDEX (the milestone the UTXO ledger is at) → u32;
    *        SNAPSHOT_INFO → network id u64 ‖ snapshot index u32 ‖ entry point (SEP) index u32 ‖ timestamp u64 (TIP-9
-   *        header of the snapshot the ledger was loaded from or last written, seconds since the Unix epoch)
+   *        header of the snapshot the ledger was loaded from or last written, seconds since the Unix epoch);
+   *        SNAPSHOT_IMPORT_IN_PROGRESS → u8 1 (durable before a snapshot import writes anything, deleted in its last
+   *        batch: present at start means the import was interrupted and the database holds part of a ledger)
    */
   HEALTH: 0x01,
   /**
@@ -159,6 +161,7 @@ export const HEALTH_FIELD_LATEST_MILESTONE_INDEX = 0x04;
 export const HEALTH_FIELD_PRUNING_INDEX = 0x05;
 export const HEALTH_FIELD_LEDGER_INDEX = 0x06;
 export const HEALTH_FIELD_SNAPSHOT_INFO = 0x07;
+export const HEALTH_FIELD_SNAPSHOT_IMPORT_IN_PROGRESS = 0x08;
 export type HealthField =
   | typeof HEALTH_FIELD_DATABASE_VERSION
   | typeof HEALTH_FIELD_DIRTY
@@ -166,7 +169,8 @@ export type HealthField =
   | typeof HEALTH_FIELD_LATEST_MILESTONE_INDEX
   | typeof HEALTH_FIELD_PRUNING_INDEX
   | typeof HEALTH_FIELD_LEDGER_INDEX
-  | typeof HEALTH_FIELD_SNAPSHOT_INFO;
+  | typeof HEALTH_FIELD_SNAPSHOT_INFO
+  | typeof HEALTH_FIELD_SNAPSHOT_IMPORT_IN_PROGRESS;
 
 export const SNAPSHOT_INFO_LENGTH = 24;
 
@@ -178,6 +182,7 @@ const HEALTH_VALUE_LENGTHS: ReadonlyMap<number, number> = new Map([
   [HEALTH_FIELD_PRUNING_INDEX, 4],
   [HEALTH_FIELD_LEDGER_INDEX, 4],
   [HEALTH_FIELD_SNAPSHOT_INFO, SNAPSHOT_INFO_LENGTH],
+  [HEALTH_FIELD_SNAPSHOT_IMPORT_IN_PROGRESS, 1],
 ]);
 
 /** The value length of a HEALTH field, or undefined for a field byte that names none (for consistency checks). */

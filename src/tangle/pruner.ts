@@ -180,7 +180,8 @@ interface RunState {
   signal: AbortSignal | undefined;
 }
 
-interface SolidEntryPoint {
+/** A solid entry point: a message id and the index of the milestone that referenced it. */
+export interface SolidEntryPoint {
   id: Uint8Array;
   index: number;
 }
@@ -275,6 +276,55 @@ export class Pruner {
     const report = await this.enqueue(() => this.run(target, trigger, undefined));
     if (trigger === "size") this.lastSizePruneAt = now();
     return report;
+  }
+
+  /**
+   * The solid entry points of a snapshot taken at milestone `targetIndex` (chrysalis.md §11.3: Hornet's snapshot
+   * writer uses the pruning rule), by hex id, each with the index of the milestone that referenced it. Nothing is
+   * written. Rejects with TANGLE_ERROR_PRUNING_TARGET above CMI − (BMD + 5), as Hornet does, and below the pruning
+   * index, whose messages are gone. Waits for a prune already running, and a prune waits for it.
+   */
+  solidEntryPointsFor(targetIndex: number): Promise<Map<string, SolidEntryPoint>> {
+    const run = this.tail.then(async () => {
+      const { tangle } = this.modules;
+      const pruningIndex = tangle.pruningIndex;
+      const highest = tangle.confirmedMilestoneIndex - this.futureThreshold;
+      if (!Number.isInteger(targetIndex) || targetIndex < pruningIndex || targetIndex > highest) {
+        throw new TangleError(
+          "TANGLE_ERROR_PRUNING_TARGET",
+          `snapshot target ${targetIndex} is not a milestone index in ${pruningIndex}..${highest}: its messages must ` +
+            `not be pruned, and its solid entry points need the ${this.futureThreshold} milestones after it ` +
+            `confirmed (BMD + ${SEP_CHECK_ADDITIONAL_THRESHOLD})`,
+        );
+      }
+      const state: RunState = {
+        report: {
+          trigger: "target",
+          fromIndex: pruningIndex,
+          targetIndex,
+          prunedIndex: pruningIndex,
+          completed: false,
+          messagesDeleted: 0,
+          referencedMessagesDeleted: 0,
+          unreferencedMessagesDeleted: 0,
+          milestonesDeleted: 0,
+          solidEntryPointsAdded: 0,
+          solidEntryPointsRemoved: 0,
+          solidEntryPointCount: tangle.solidEntryPointCount,
+          chunks: 0,
+          longestStretchMs: 0,
+          durationMs: 0,
+        },
+        work: 0,
+        chunkStartedAt: performance.now(),
+        previousCommit: Promise.resolve(),
+        signal: undefined,
+      };
+      // Without an abort signal the search always runs to its end.
+      return (await this.neededSolidEntryPoints(targetIndex, state)) ?? new Map<string, SolidEntryPoint>();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   private enqueue(job: () => Promise<PruneReport>): Promise<PruneReport> {

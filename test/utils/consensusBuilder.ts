@@ -29,7 +29,8 @@ import { TOKEN_SUPPLY } from "../../src/params/protocol.js";
 import { milestoneCone } from "../../src/pipeline/confirmer.js";
 import { attachConsensus, type Consensus } from "../../src/pipeline/consensus.js";
 import type { IngressResult } from "../../src/pipeline/ingress.js";
-import { utf8ToBytes } from "../../src/primitives/bytes.js";
+import { compareBytes, utf8ToBytes } from "../../src/primitives/bytes.js";
+import { bytesToHex } from "../../src/primitives/hex.js";
 import { Wallet } from "./ledgerFixtures.js";
 import { TangleBuilder, type TangleBuilderOptions } from "./tangleBuilder.js";
 
@@ -114,6 +115,8 @@ export class ConsensusBuilder {
       now: () => Date.now(),
       ...(options.signaturePool === undefined ? {} : { signaturePool: options.signaturePool }),
     });
+    // As the node does after each confirmation (chrysalis.md §7: tip scores are relative to the CMI).
+    tb.pipeline.events.on("milestone.confirmed", () => tb.tipSelector.updateScores());
     return new ConsensusBuilder(tb, ledger, consensus, signers, genesisOutputs);
   }
 
@@ -135,6 +138,9 @@ export class ConsensusBuilder {
     const ids = parents.map((p) => this.tb.idOf(p));
     if (this.lastMilestoneMessage !== null) ids.push(this.lastMilestoneMessage);
     if (ids.length === 0) ids.push(new Uint8Array(32));
+    // TIP-8: the payload's parents are sorted and unique, and white flag walks them in that order; the preview must
+    // walk the same order or its Merkle root would differ.
+    const parentIds = [...new Map(ids.map((id) => [bytesToHex(id), id])).values()].sort(compareBytes);
     const timestamp = Math.floor(this.tb.now / 1000) + index;
     // A receipt's output ids need the milestone id, unknown before signing; the Merkle root does not depend on
     // them, so placeholder ids are fine for the preview.
@@ -144,7 +150,7 @@ export class ConsensusBuilder {
         : computeWhiteFlagMutations(
             {
               milestoneIndex: index,
-              cone: milestoneCone(tangle, index, ids),
+              cone: milestoneCone(tangle, index, parentIds),
               receipt:
                 options.receipt === undefined
                   ? null
@@ -161,7 +167,7 @@ export class ConsensusBuilder {
       {
         index,
         timestamp,
-        parents: ids,
+        parents: parentIds,
         inclusionMerkleProof: options.merkleRoot ?? preview!.merkleRoot,
         ...(options.receipt === undefined ? {} : { receipt: options.receipt }),
       },
@@ -179,6 +185,10 @@ export class ConsensusBuilder {
     const prepared = this.prepareMilestone(parents, options);
     const result = await this.tb.pipeline.ingress.submit(prepared.bytes, { source: "coordinator" });
     await this.consensus.confirmer.idle();
+    // The issue's invariant, checked after every milestone any test confirms: unspent outputs + treasury = supply.
+    const total = this.ledger.totalSupplyCheck();
+    if (total !== TOKEN_SUPPLY)
+      throw new Error(`after milestone ${prepared.index} the ledger holds ${total}, not the supply`);
     return { ...prepared, result };
   }
 }
