@@ -63,10 +63,14 @@ function output(n: number): LedgerOutput {
   return { outputId, messageId, output: { type: 0, address: { type: 0, address }, amount: 1_000_000 + n } };
 }
 
-/** Output n of the import file: a distinct id, one of IMPORT_ADDRESSES addresses, and together the whole supply. */
+/**
+ * Output n of the import file: one of IMPORT_ADDRESSES addresses, together the whole supply, and ids in ascending
+ * order, as Hornet and writeFullSnapshotFromLedger write them (both walk their UTXO table in key order). Random ids
+ * cost the import 49 s instead of 30 s: lmdb then rewrites pages all over the OUTPUTS table at every commit.
+ */
 function importOutput(n: number, addresses: Uint8Array[]): LedgerOutput {
   const o = output(n);
-  o.outputId[33] = (n >>> 7) & 0xff;
+  new DataView(o.outputId.buffer).setUint32(0, n);
   o.output.address.address = addresses[n % IMPORT_ADDRESSES]!;
   o.output.amount = n === OUTPUTS - 1 ? TOKEN_SUPPLY - (OUTPUTS - 1) * 1_000_000 : 1_000_000;
   return o;

@@ -5,8 +5,8 @@
  * Corrupt files change nothing: a first pass reads both files to their last byte and checks everything that can be
  * checked without writing (the reader's structure, counts and amount checks; the order of the diffs' milestone
  * indexes; each diff's token balance; the treasury through the receipts; the total supply). Only then does a second
- * pass stream the records into the ledger, a reader batch at a time with `drain()` between batches, so a million
- * outputs never sit in memory. What the first pass cannot see (a diff that does not fit the outputs, an output id
+ * pass streams the records into the ledger a reader batch at a time, with at most two batches staged or committing
+ * (Loader.chunkDone), so a million outputs never sit in memory. What the first pass cannot see (a diff that does not fit the outputs, an output id
  * twice) fails in the second pass; everything the import wrote is then deleted, which leaves the database empty as
  * it was.
  *
@@ -387,12 +387,16 @@ class Loader {
   ) {}
 
   /**
-   * Ends a chunk of staged writes: its commit starts, and the one of the chunk before is awaited. At most two chunks
-   * are staged or committing at a time, and the next chunk is decoded and staged while one commits (as the pruner
-   * does).
+   * Ends a chunk of staged writes (one reader batch of outputs, about 29,000 ops): its commit starts, and the one of
+   * the chunk before is awaited. At most two chunks are staged or committing at a time, and the next one is decoded
+   * and staged while one commits, as the pruner does. Awaiting drain() after each chunk kept lmdb idle while a chunk
+   * was staged and the CPU idle while it committed: 1M outputs took 68 s instead of 49 s (random output ids).
+   * Chunks of several batches were not faster for files in output id order, and held twice the memory.
    */
   private async chunkDone(): Promise<void> {
     const commit = this.store.durable();
+    // Awaited at the next chunk; if this one fails first, the failure surfaces through the store there instead.
+    commit.catch(() => undefined);
     await this.previousCommit;
     this.previousCommit = commit;
   }
