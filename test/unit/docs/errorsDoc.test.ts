@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
 import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
+import { GOSSIP_ERROR_CODES } from "../../../src/gossip/gossipError.js";
 import { LEDGER_ERROR_CODES } from "../../../src/ledger/ledgerError.js";
 import { SNAPSHOT_ERROR_CODES } from "../../../src/ledger/snapshot/snapshotError.js";
 import { MILESTONE_ERROR_CODES } from "../../../src/milestones/milestoneError.js";
@@ -21,6 +22,7 @@ import { REPO_ROOT } from "../../utils/vectors.js";
 const LISTS: Record<string, readonly string[]> = {
   CODEC: CODEC_ERROR_CODES,
   CRYPTO: CRYPTO_ERROR_CODES,
+  GOSSIP: GOSSIP_ERROR_CODES,
   LEDGER: LEDGER_ERROR_CODES,
   MESSAGE: MESSAGE_ERROR_CODES,
   MILESTONE: MILESTONE_ERROR_CODES,
