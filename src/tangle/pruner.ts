@@ -297,29 +297,7 @@ export class Pruner {
             `confirmed (BMD + ${SEP_CHECK_ADDITIONAL_THRESHOLD})`,
         );
       }
-      const state: RunState = {
-        report: {
-          trigger: "target",
-          fromIndex: pruningIndex,
-          targetIndex,
-          prunedIndex: pruningIndex,
-          completed: false,
-          messagesDeleted: 0,
-          referencedMessagesDeleted: 0,
-          unreferencedMessagesDeleted: 0,
-          milestonesDeleted: 0,
-          solidEntryPointsAdded: 0,
-          solidEntryPointsRemoved: 0,
-          solidEntryPointCount: tangle.solidEntryPointCount,
-          chunks: 0,
-          longestStretchMs: 0,
-          durationMs: 0,
-        },
-        work: 0,
-        chunkStartedAt: performance.now(),
-        previousCommit: Promise.resolve(),
-        signal: undefined,
-      };
+      const state = newRunState("target", pruningIndex, targetIndex, tangle.solidEntryPointCount, undefined);
       // Without an abort signal the search always runs to its end.
       return (await this.neededSolidEntryPoints(targetIndex, state)) ?? new Map<string, SolidEntryPoint>();
     });
@@ -341,29 +319,7 @@ export class Pruner {
     const startedAt = now();
     const fromIndex = tangle.pruningIndex;
     this.validateTarget(targetIndex, fromIndex);
-    const state: RunState = {
-      report: {
-        trigger,
-        fromIndex,
-        targetIndex,
-        prunedIndex: fromIndex,
-        completed: false,
-        messagesDeleted: 0,
-        referencedMessagesDeleted: 0,
-        unreferencedMessagesDeleted: 0,
-        milestonesDeleted: 0,
-        solidEntryPointsAdded: 0,
-        solidEntryPointsRemoved: 0,
-        solidEntryPointCount: tangle.solidEntryPointCount,
-        chunks: 0,
-        longestStretchMs: 0,
-        durationMs: 0,
-      },
-      work: 0,
-      chunkStartedAt: performance.now(),
-      previousCommit: Promise.resolve(),
-      signal,
-    };
+    const state = newRunState(trigger, fromIndex, targetIndex, tangle.solidEntryPointCount, signal);
     const { report } = state;
     const finish = async (): Promise<PruneReport> => {
       noteStretch(state, performance.now() - state.chunkStartedAt);
@@ -598,6 +554,39 @@ export class Pruner {
     state.chunkStartedAt = performance.now();
     return state.signal?.aborted !== true;
   }
+}
+
+/** The state of a fresh run from `fromIndex` to `targetIndex`: nothing done yet. */
+function newRunState(
+  trigger: PruneTrigger,
+  fromIndex: number,
+  targetIndex: number,
+  solidEntryPointCount: number,
+  signal: AbortSignal | undefined,
+): RunState {
+  return {
+    report: {
+      trigger,
+      fromIndex,
+      targetIndex,
+      prunedIndex: fromIndex,
+      completed: false,
+      messagesDeleted: 0,
+      referencedMessagesDeleted: 0,
+      unreferencedMessagesDeleted: 0,
+      milestonesDeleted: 0,
+      solidEntryPointsAdded: 0,
+      solidEntryPointsRemoved: 0,
+      solidEntryPointCount,
+      chunks: 0,
+      longestStretchMs: 0,
+      durationMs: 0,
+    },
+    work: 0,
+    chunkStartedAt: performance.now(),
+    previousCommit: Promise.resolve(),
+    signal,
+  };
 }
 
 function noteStretch(state: RunState, ms: number): void {
