@@ -63,6 +63,9 @@ export type SignatureVerifier = (publicKey: Uint8Array, message: Uint8Array, sig
 export interface ConeMessage {
   messageId: Uint8Array;
   message: Message;
+  /** The payload bytes as stored (from the u32 payload type on), when the caller has them: white flag hashes them
+   * for the transaction id instead of encoding the decoded payload again. */
+  payloadBytes?: Uint8Array;
 }
 
 /** Everything white flag needs besides the ledger: the milestone and its cone in white-flag order. */

@@ -171,13 +171,17 @@ class MilestoneBooking {
         `message ${bytesToHex(entry.messageId)} carries payload type ${String((payload as { type: unknown }).type)}`,
       );
     }
-    return this.applyTransaction(entry.messageId, payload);
+    return this.applyTransaction(entry.messageId, payload, entry.payloadBytes);
   }
 
-  private applyTransaction(messageId: Uint8Array, tx: TransactionPayload): ReferencedMessage {
+  private applyTransaction(
+    messageId: Uint8Array,
+    tx: TransactionPayload,
+    storedBytes: Uint8Array | undefined,
+  ): ReferencedMessage {
     let txBytes: Uint8Array;
     try {
-      txBytes = encodeTransactionPayload(tx);
+      txBytes = storedBytes ?? encodeTransactionPayload(tx);
     } catch (e) {
       corrupt(`the transaction of message ${bytesToHex(messageId)} cannot be encoded: ${(e as Error).message}`);
     }

@@ -17,6 +17,7 @@
 import {
   decodeMessage,
   essenceHash,
+  essenceHashOfTransactionBytes,
   type Message,
   type MilestonePayload,
   messagePayloadBytes,
@@ -78,7 +79,9 @@ export function milestoneCone(tangle: Tangle, index: number, parents: readonly U
     if (bytes === undefined) {
       throw new LedgerError("LEDGER_ERROR_CORRUPT", `cone message ${bytesToHex(messageId)} is not stored`);
     }
-    return { messageId, message: decodeMessage(bytes, "trusted") };
+    const payloadBytes = messagePayloadBytes(bytes);
+    const message = decodeMessage(bytes, "trusted");
+    return payloadBytes === null ? { messageId, message } : { messageId, message, payloadBytes };
   });
 }
 
@@ -270,10 +273,10 @@ export class Confirmer {
     const pool = this.modules.signaturePool;
     if (pool === undefined) return fallback;
     const checks: SignatureCheck[] = [];
-    for (const { message } of cone) {
+    for (const { message, payloadBytes } of cone) {
       const p = message.payload;
       if (p === null || p.type !== 0) continue;
-      const hash = essenceHash(p.essence);
+      const hash = payloadBytes === undefined ? essenceHash(p.essence) : essenceHashOfTransactionBytes(payloadBytes);
       for (const u of p.unlockBlocks) {
         if (u.type === 0)
           checks.push({ publicKey: u.signature.publicKey, message: hash, signature: u.signature.signature });
