@@ -9,7 +9,6 @@
  * MemoryKvStore that never crashed.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +31,7 @@ import {
   planConfirmScript,
   replayRounds,
 } from "../utils/crashConfirmScript.js";
+import { type ChildExit, runKillableChild } from "../utils/killableChild.js";
 import { checkLedgerConsistency } from "../utils/ledgerConsistency.js";
 import { seededRandom } from "../utils/seededRandom.js";
 import { checkTangleConsistency } from "../utils/tangleConsistency.js";
@@ -47,7 +47,7 @@ after(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-interface ChildRun {
+interface ChildRun extends ChildExit {
   openedDirty: boolean;
   /** CMI and LMI the child read from the database at start. */
   openedCmi: number;
@@ -55,10 +55,6 @@ interface ChildRun {
   /** Highest "confirmed n" the child printed: milestones up to n were durable. */
   confirmed: number;
   done: boolean;
-  timedOut: boolean;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
 }
 
 type KillPlan =
@@ -67,65 +63,22 @@ type KillPlan =
   | null;
 
 /** Runs the child until it exits; with a plan, SIGKILLs it `delayMs` after the trigger line. */
-function runChild(dir: string, scriptFile: string, plan: KillPlan): Promise<ChildRun> {
-  const child = spawn(process.execPath, [CHILD, dir, scriptFile], {
-    stdio: ["ignore", "pipe", "pipe"],
+async function runChild(dir: string, scriptFile: string, plan: KillPlan): Promise<ChildRun> {
+  const progress = { openedDirty: false, openedCmi: -1, openedLmi: -1, confirmed: 0, done: false };
+  const exit = await runKillableChild(CHILD, [dir, scriptFile], ([word, a, b, c], killAfter) => {
+    if (word === "open") {
+      progress.openedDirty = a === "1";
+      progress.openedCmi = Number(b);
+      progress.openedLmi = Number(c);
+      if (plan?.after === "open") killAfter(plan.delayMs);
+    } else if (word === "issuing") {
+      if (plan?.after === "issuing" && Number(a) >= plan.atLeast) killAfter(plan.delayMs);
+    } else if (word === "confirmed") {
+      progress.confirmed = Math.max(progress.confirmed, Number(a));
+      if (plan?.after === "confirmed" && progress.confirmed >= plan.atLeast) killAfter(plan.delayMs);
+    } else if (word === "DONE") progress.done = true;
   });
-  const run: ChildRun = {
-    openedDirty: false,
-    openedCmi: -1,
-    openedLmi: -1,
-    confirmed: 0,
-    done: false,
-    timedOut: false,
-    code: null,
-    signal: null,
-    stderr: "",
-  };
-  let pending = "";
-  let triggered = false;
-  const trigger = (delayMs: number) => {
-    if (triggered) return;
-    triggered = true;
-    setTimeout(() => child.kill("SIGKILL"), delayMs);
-  };
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      const [word, a, b, c] = line.split(" ");
-      if (word === "open") {
-        run.openedDirty = a === "1";
-        run.openedCmi = Number(b);
-        run.openedLmi = Number(c);
-        if (plan?.after === "open") trigger(plan.delayMs);
-      } else if (word === "issuing") {
-        if (plan?.after === "issuing" && Number(a) >= plan.atLeast) trigger(plan.delayMs);
-      } else if (word === "confirmed") {
-        run.confirmed = Math.max(run.confirmed, Number(a));
-        if (plan?.after === "confirmed" && run.confirmed >= plan.atLeast) trigger(plan.delayMs);
-      } else if (word === "DONE") run.done = true;
-    }
-  });
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => {
-    run.stderr += chunk;
-  });
-  const guard = setTimeout(() => {
-    run.timedOut = true;
-    child.kill("SIGKILL");
-  }, 20_000);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearTimeout(guard);
-      run.code = code;
-      run.signal = signal;
-      resolve(run);
-    });
-  });
+  return { ...progress, ...exit };
 }
 
 /**

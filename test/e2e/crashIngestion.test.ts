@@ -6,7 +6,6 @@
  * end in the same database as a run that never crashed, and close cleanly.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +18,7 @@ import type { KvStore } from "../../src/storage/kv.js";
 import { HEALTH_FIELD_DIRTY, healthKey, messageKey, STORE_PREFIXES, tablePrefix } from "../../src/storage/prefixes.js";
 import { Tangle } from "../../src/tangle/tangle.js";
 import { buildIngestStream, CRASH_NETWORK_ID, type IngestStream, ingestDelivery } from "../utils/crashIngestStream.js";
+import { type ChildExit, runKillableChild } from "../utils/killableChild.js";
 import { seededRandom } from "../utils/seededRandom.js";
 import { GENESIS_ID, RecordingRequester } from "../utils/tangleBuilder.js";
 import { checkTangleConsistency } from "../utils/tangleConsistency.js";
@@ -34,78 +34,31 @@ after(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-interface ChildRun {
+interface ChildRun extends ChildExit {
   /** wasDirty as the child saw it when it opened the tangle. */
   openedDirty: boolean;
   openedWithMessages: number;
   /** Highest "durable n" the child printed: delivery items [0, n) were durable. */
   durable: number;
   done: boolean;
-  /** Killed by the guard: the child hung. */
-  timedOut: boolean;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
 }
 
 type KillPlan = { after: "open"; delayMs: number } | { after: "durable"; atLeast: number; delayMs: number } | null;
 
 /** Runs the child until it exits; with a plan, SIGKILLs it `delayMs` after the trigger line. */
-function runChild(dir: string, plan: KillPlan): Promise<ChildRun> {
-  const child = spawn(process.execPath, [CHILD, dir, String(MESSAGE_COUNT), String(SEED)], {
-    stdio: ["ignore", "pipe", "pipe"],
+async function runChild(dir: string, plan: KillPlan): Promise<ChildRun> {
+  const progress = { openedDirty: false, openedWithMessages: -1, durable: 0, done: false };
+  const exit = await runKillableChild(CHILD, [dir, String(MESSAGE_COUNT), String(SEED)], ([word, a, b], killAfter) => {
+    if (word === "open") {
+      progress.openedDirty = a === "1";
+      progress.openedWithMessages = Number(b);
+      if (plan?.after === "open") killAfter(plan.delayMs);
+    } else if (word === "durable") {
+      progress.durable = Math.max(progress.durable, Number(a));
+      if (plan?.after === "durable" && progress.durable >= plan.atLeast) killAfter(plan.delayMs);
+    } else if (word === "DONE") progress.done = true;
   });
-  const run: ChildRun = {
-    openedDirty: false,
-    openedWithMessages: -1,
-    durable: 0,
-    done: false,
-    timedOut: false,
-    code: null,
-    signal: null,
-    stderr: "",
-  };
-  let pending = "";
-  let triggered = false;
-  const trigger = (delayMs: number) => {
-    if (triggered) return;
-    triggered = true;
-    setTimeout(() => child.kill("SIGKILL"), delayMs);
-  };
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      const [word, a, b] = line.split(" ");
-      if (word === "open") {
-        run.openedDirty = a === "1";
-        run.openedWithMessages = Number(b);
-        if (plan?.after === "open") trigger(plan.delayMs);
-      } else if (word === "durable") {
-        run.durable = Math.max(run.durable, Number(a));
-        if (plan?.after === "durable" && run.durable >= plan.atLeast) trigger(plan.delayMs);
-      } else if (word === "DONE") run.done = true;
-    }
-  });
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => {
-    run.stderr += chunk;
-  });
-  const guard = setTimeout(() => {
-    run.timedOut = true;
-    child.kill("SIGKILL");
-  }, 20_000);
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", (code, signal) => {
-      clearTimeout(guard);
-      run.code = code;
-      run.signal = signal;
-      resolve(run);
-    });
-  });
+  return { ...progress, ...exit };
 }
 
 /**
