@@ -9,7 +9,6 @@
  * runs inside ingestion), `milestone.latest` once durable, and the `onMilestone` callback.
  */
 import type { Message, MilestonePayload } from "../codec/index.js";
-import { bytesToHex } from "../primitives/hex.js";
 import type { Tangle } from "../tangle/tangle.js";
 import type { DurableEventQueue } from "./durableEvents.js";
 import type { NodeEventBus } from "./events.js";
@@ -85,7 +84,7 @@ export class MilestoneTracker {
       const event = {
         index,
         messageId: m.messageId,
-        messageIdHex: m.messageIdHex ?? bytesToHex(m.messageId),
+        messageIdHex: m.messageIdHex,
         milestoneId: verdict.milestoneId,
         timestamp: verdict.timestamp,
       };

@@ -10,8 +10,7 @@
  *   cb.ledger.balance(bob.address)
  */
 
-import type { ReceiptPayload } from "../../src/codec/index.js";
-import { messageId, outputId } from "../../src/codec/index.js";
+import { messageId, outputId, type ReceiptPayload } from "../../src/codec/index.js";
 import { blake2b256 } from "../../src/crypto/blake2b.js";
 import { ed25519Verify } from "../../src/crypto/ed25519.js";
 import type { BatchSignatureVerifier } from "../../src/ledger/signaturePool.js";
