@@ -64,7 +64,14 @@ export interface ListenOptions {
   port: number;
   /** Time a connection gets, from TCP accept, to finish the TLS handshake; default 10000. */
   handshakeTimeoutMs?: number;
+  /**
+   * TLS handshakes in progress at most; connections beyond are closed at once (network.md §7: nothing unbounded, and
+   * a flood of half-open connections must not cost memory or CPU). Default 64.
+   */
+  maxPendingHandshakes?: number;
 }
+
+export const DEFAULT_MAX_PENDING_HANDSHAKES = 64;
 
 function hostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
@@ -126,6 +133,7 @@ export function listenTls(
   onRejected?: (error: GossipError, remoteAddress: string | undefined) => void,
 ): Promise<TlsListener> {
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const maxPending = options.maxPendingHandshakes ?? DEFAULT_MAX_PENDING_HANDSHAKES;
   const secureContext = createSecureContext({
     ...PINNED_TLS_OPTIONS,
     key: identity.privateKeyPem,
@@ -152,8 +160,16 @@ export function listenTls(
       raw.destroy();
       return;
     }
-    raw.setNoDelay(true);
     const peer = hostPort(remoteAddress, remotePort);
+    if (pending.size >= maxPending) {
+      raw.destroy();
+      report(
+        new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `${maxPending} TLS handshakes in progress: refused ${peer}`),
+        remoteAddress,
+      );
+      return;
+    }
+    raw.setNoDelay(true);
     // A server-side TLSSocket of our own (rather than tls.Server) so that the listener holds every socket from the
     // first byte and can time out or destroy it; it emits `secure` when the handshake is done.
     const socket = new TLSSocket(raw, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });

@@ -443,6 +443,41 @@ describe("TLS transport", () => {
     }
   });
 
+  it("refuses connections beyond maxPendingHandshakes while others are still in their handshake", async () => {
+    const rec = recorder();
+    const listener = await listenTls(
+      server,
+      { host: LOOPBACK, port: 0, maxPendingHandshakes: 2 },
+      rec.onSocket,
+      rec.onRejected,
+    );
+    const silent: Socket[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = new Socket();
+        s.on("error", () => undefined);
+        await new Promise<void>((resolve) => s.connect(listener.port, LOOPBACK, resolve));
+        silent.push(s);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const third = new Socket();
+      third.on("error", () => undefined);
+      const closed = once(third, "close");
+      third.connect(listener.port, LOOPBACK);
+      await closed;
+      assert.equal(rec.rejected.length, 1);
+      assert.match(rec.rejected[0]!.error.message, /2 TLS handshakes in progress/);
+      // Once the silent ones are gone, a real peer gets in.
+      for (const s of silent) s.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const ok = await dialTls(client, { host: LOOPBACK, port: listener.port });
+      ok.socket.destroy();
+    } finally {
+      for (const s of silent) s.destroy();
+      await listener.close();
+    }
+  });
+
   it("closes promptly with a half-open client, but leaves handed-out sockets to their owner", async () => {
     const rec = recorder();
     const listener = await listenWith(server, rec);
