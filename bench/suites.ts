@@ -6,6 +6,7 @@ import { cryptoSuite } from "./crypto.bench.js";
 import type { Suite } from "./harness.js";
 import { ingestionSuite } from "./ingestion.bench.js";
 import { powSuite } from "./pow.bench.js";
+import { propagationSuite } from "./propagation.bench.js";
 import { pruningSuite } from "./pruning.bench.js";
 import { snapshotSuite } from "./snapshot.bench.js";
 import { storageSuite } from "./storage.bench.js";
@@ -22,4 +23,5 @@ export const SUITES: Suite[] = [
   pruningSuite,
   confirmationSuite,
   snapshotSuite,
+  propagationSuite,
 ];
