@@ -381,10 +381,17 @@ export class GossipService implements Requester, MilestoneRequester {
 
   private onMessage(peer: Peer, bytes: Uint8Array): void {
     this.counters.messagesReceived++;
-    const idHex = bytesToHex(messageId(bytes));
-    const request = this.requester.takeRequest(idHex);
+    const id = messageId(bytes);
+    const idHex = bytesToHex(id);
     const origin = this.origins.get(idHex) ?? { requested: false, holders: new Set<string>() };
     origin.holders.add(peer.nodeIdHex);
+    if (this.inFlight.has(idHex) || this.modules.tangle.hasMessage(id)) {
+      // A copy of something we hold or are ingesting (most of what flood delivers): only note who has it.
+      this.origins.set(idHex, origin);
+      this.counters.messagesKnown++;
+      return;
+    }
+    const request = this.requester.takeRequest(idHex);
     if (request !== undefined) origin.requested = true;
     this.origins.set(idHex, origin);
     const opts: SubmitOptions = {

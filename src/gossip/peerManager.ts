@@ -172,6 +172,7 @@ export class PeerManager implements PeerDirectory {
   private closed = false;
   private readonly logger: Logger;
   private handshakeBody: Uint8Array | null = null;
+  private connectedCache: Peer[] | null = null;
   private ourHandshake: Handshake | null = null;
 
   constructor(
@@ -225,10 +226,13 @@ export class PeerManager implements PeerDirectory {
     return { host: this.listener.host, port: this.listener.port };
   }
 
+  /** Connected peers; the array is rebuilt only when a peer connects or goes (gossip asks for it per frame). */
   connected(): readonly Peer[] {
-    const out: Peer[] = [];
-    for (const peer of this.peersById.values()) if (peer.connected) out.push(peer);
-    return out;
+    if (this.connectedCache === null) {
+      this.connectedCache = [];
+      for (const peer of this.peersById.values()) if (peer.connected) this.connectedCache.push(peer);
+    }
+    return this.connectedCache;
   }
 
   get(nodeIdHex: string): Peer | undefined {
@@ -600,6 +604,7 @@ export class PeerManager implements PeerDirectory {
     peer.pairTimer = null;
     peer.connectedSince = this.modules.now();
     peer.lastHeartbeatAt = peer.connectedSince;
+    this.connectedCache = null;
     if (peer.endpoint !== null) {
       const state = this.endpoints.get(endpointKey(peer.endpoint));
       if (state !== undefined) {
@@ -637,6 +642,7 @@ export class PeerManager implements PeerDirectory {
     peer.pairTimer = null;
     const wasConnected = peer.connected;
     peer.connectedSince = null;
+    this.connectedCache = null;
     const { outbound, inbound } = peer;
     peer.outbound = null;
     peer.inbound = null;
