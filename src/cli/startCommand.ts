@@ -1,27 +1,160 @@
 /**
- * `weaver start`: the node's main job. The node process itself arrives with a later issue; until then this says
- * what the build offers and exits 0, so that `npm start` on a fresh clone is never a dead end.
+ * `weaver start`: runs a node until SIGINT or SIGTERM. Flags map one to one onto NodeOptions (src/node/nodeOptions.ts,
+ * which also supplies their descriptions and defaults); logs are JSON lines on stdout. Without --snapshot and
+ * --genesis-address a node with an empty database creates the development genesis, so `npm start` on a fresh clone
+ * gives a running node.
+ *
+ * Exit status: 0 after a shutdown on a signal; 1 on bad options, a failed start, or a halt of the node.
  */
 import type { Command } from "commander";
+import { createPinoLogger } from "../logger/pinoLogger.js";
+import { WeaverNode } from "../node/node.js";
+import { WeaverNodeError } from "../node/nodeError.js";
+import {
+  DEVELOPMENT_GENESIS,
+  describeOption,
+  type NodeOptionPath,
+  type NodeOptions,
+  validateNodeOptions,
+} from "../node/nodeOptions.js";
+import { NodeError } from "../util/nodeError.js";
+
+/** The flag of each option, in the order --help lists them. */
+const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
+  ["dataDir", "--data-dir <dir>"],
+  ["network.name", "--network-name <name>"],
+  ["network.minPowScore", "--min-pow-score <score>"],
+  ["network.milestones.preset", "--coo-preset <name>"],
+  ["network.milestones.publicKeys", "--coo-public-key <hex...>"],
+  ["network.milestones.threshold", "--coo-threshold <n>"],
+  ["bootstrap.snapshot", "--snapshot <file>"],
+  ["bootstrap.genesisAddress", "--genesis-address <address>"],
+  ["p2p.bind", "--gossip-bind <host:port>"],
+  ["p2p.announce", "--gossip-announce <host:port>"],
+  ["p2p.peers", "--peer <endpoint...>"],
+  ["p2p.identityFile", "--identity-file <file>"],
+  ["p2p.maxPeers", "--max-peers <n>"],
+  ["gossip.mode", "--gossip-mode <mode>"],
+  ["gossip.infectionTarget", "--infection-target <n>"],
+  ["logLevel", "--log-level <level>"],
+];
+
+/** What commander hands the action (camel-cased flag names; variadic flags as arrays). */
+interface StartFlags {
+  dataDir?: string;
+  networkName?: string;
+  minPowScore?: string;
+  cooPreset?: string;
+  cooPublicKey?: string[];
+  cooThreshold?: string;
+  snapshot?: string;
+  genesisAddress?: string;
+  gossipBind?: string;
+  gossipAnnounce?: string;
+  peer?: string[];
+  identityFile?: string;
+  maxPeers?: string;
+  gossipMode?: string;
+  infectionTarget?: string;
+  logLevel?: string;
+}
+
+/** If the node has not exited this long after it closed, something still holds the event loop: exit anyway. */
+const EXIT_GRACE_MS = 2_000;
+
+/** The flags as NodeOptions input; an option whose flag is absent is left out, so its default applies. */
+function optionsInput(f: StartFlags): unknown {
+  const noBootstrap = f.snapshot === undefined && f.genesisAddress === undefined;
+  return {
+    dataDir: f.dataDir,
+    network: {
+      name: f.networkName,
+      minPowScore: f.minPowScore,
+      milestones: { preset: f.cooPreset, publicKeys: f.cooPublicKey, threshold: f.cooThreshold },
+    },
+    bootstrap: { snapshot: f.snapshot, genesisAddress: noBootstrap ? DEVELOPMENT_GENESIS : f.genesisAddress },
+    p2p: {
+      bind: f.gossipBind,
+      announce: f.gossipAnnounce,
+      peers: f.peer,
+      identityFile: f.identityFile,
+      maxPeers: f.maxPeers,
+    },
+    gossip: { mode: f.gossipMode, infectionTarget: f.infectionTarget },
+    logLevel: f.logLevel,
+  };
+}
+
+/** `CODE: message`, with the flag that sets a refused option. */
+function errorLine(e: unknown): string {
+  if (!(e instanceof NodeError)) return `weaver start: ${e instanceof Error ? e.message : String(e)}`;
+  const option = e instanceof WeaverNodeError ? e.type.option?.replace(/\[\d+\]$/, "") : undefined;
+  const flag = FLAGS.find(([path]) => path === option)?.[1].split(" ")[0];
+  return `${e.code}: ${e.message}${flag === undefined ? "" : ` (flag ${flag})`}`;
+}
+
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+}
+
+async function runStart(flags: StartFlags): Promise<void> {
+  let options: NodeOptions;
+  try {
+    options = validateNodeOptions(optionsInput(flags));
+  } catch (e) {
+    process.stderr.write(`${errorLine(e)}\n`);
+    exitSoon(1);
+    return;
+  }
+  const rootLogger = createPinoLogger({ level: options.logLevel });
+  const logger = rootLogger.child({ component: "cli" });
+  // Installed before the start so that a signal during it (bootstrap, binding) closes the node once it is up
+  // instead of killing the process halfway.
+  let node: WeaverNode | null = null;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      logger.warn("Second signal while closing: exiting without a clean close", { signal });
+      process.exit(1);
+    }
+    logger.info("Shutting down", { signal });
+    void node?.close();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    node = await WeaverNode.start(options, { logger: rootLogger });
+  } catch (e) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    logger.error("The node could not start", {
+      code: e instanceof NodeError ? e.code : null,
+      error: e instanceof Error ? e.message : String(e),
+    });
+    process.stderr.write(`${errorLine(e)}\n`);
+    exitSoon(1);
+    return;
+  }
+  if (signals > 0) void node.close();
+  const stopped = await node.stopped;
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  if (stopped.halted !== null) process.stderr.write(`weaver start: the node halted: ${stopped.halted.message}\n`);
+  exitSoon(stopped.halted === null ? 0 : 1);
+}
 
 export function registerStartCommand(program: Command): void {
-  program
+  const command = program
     .command("start")
-    .description("start the node (the node process is not part of this build yet; lists what is available)")
-    .action(() => {
-      process.stdout.write(
-        [
-          "Weaver is built and ready. The full node process is not part of this build yet; available now:",
-          "",
-          "  npx weaver tool pow --score 4000 --size 300      mine a random indexation message (Curl-P-81 PoW)",
-          "  npx weaver tool message --hex <hex>              decode and validate a serialized message",
-          "  echo <hex> | npx weaver tool message --hex -     the same, reading the hex from stdin",
-          "  npm test                                         run every test",
-          "  npm run bench                                    measure our kernels beside iota.js 1.8.6",
-          "",
-          "Run `npx weaver --help` for all commands.",
-          "",
-        ].join("\n"),
-      );
-    });
+    .description(
+      "run a node until Ctrl-C: open the database in --data-dir (bootstrapping it when empty), listen for peers and dial --peer",
+    );
+  for (const [path, flag] of FLAGS) {
+    const note =
+      path === "bootstrap.genesisAddress" ? `; without --snapshot and --genesis-address: "${DEVELOPMENT_GENESIS}"` : "";
+    command.option(flag, `${describeOption(path)}${note}`);
+  }
+  command.action((flags: StartFlags) => runStart(flags));
 }

@@ -174,7 +174,7 @@ export class HarnessNode {
 export class HarnessNetwork {
   readonly nodes: HarnessNode[] = [];
   readonly genesisWallet = Wallet.named("genesis");
-  readonly networkName = "weaver-harness";
+  readonly networkName: string;
   readonly signers: MilestoneSigner[];
   readonly validator: MilestoneValidator;
   readonly rules: NetworkRules;
@@ -182,15 +182,20 @@ export class HarnessNetwork {
   private latestIndex = 0;
   private nonce = 0n;
 
-  private constructor(minPowScore: number) {
+  private constructor(minPowScore: number, networkName: string, networkId: bigint) {
+    this.networkName = networkName;
     this.signers = [1, 2].map((i) => seedSigner(blake2b256(utf8ToBytes(`weaver-harness-coordinator-${i}`))));
     const keyRanges = this.signers.map((s) => ({ publicKey: s.publicKey, startIndex: 1, endIndex: 0 }));
     this.validator = new MilestoneValidator({ keyRanges, threshold: 2 });
-    this.rules = { networkId: TEST_NETWORK_ID, minPowScore, keyRanges, threshold: 2, sepHash: sepHash([GENESIS_ID]) };
+    this.rules = { networkId, minPowScore, keyRanges, threshold: 2, sepHash: sepHash([GENESIS_ID]) };
   }
 
-  static create(options: { minPowScore?: number } = {}): HarnessNetwork {
-    return new HarnessNetwork(options.minPowScore ?? 0);
+  static create(options: { minPowScore?: number; networkName?: string; networkId?: bigint } = {}): HarnessNetwork {
+    return new HarnessNetwork(
+      options.minPowScore ?? 0,
+      options.networkName ?? "weaver-harness",
+      options.networkId ?? TEST_NETWORK_ID,
+    );
   }
 
   startNode(options: HarnessNodeOptions): Promise<HarnessNode> {

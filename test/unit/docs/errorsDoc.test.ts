@@ -13,6 +13,7 @@ import { GOSSIP_ERROR_CODES } from "../../../src/gossip/gossipError.js";
 import { LEDGER_ERROR_CODES } from "../../../src/ledger/ledgerError.js";
 import { SNAPSHOT_ERROR_CODES } from "../../../src/ledger/snapshot/snapshotError.js";
 import { MILESTONE_ERROR_CODES } from "../../../src/milestones/milestoneError.js";
+import { NODE_ERROR_CODES } from "../../../src/node/nodeError.js";
 import { MESSAGE_ERROR_CODES } from "../../../src/pipeline/messageError.js";
 import { POW_ERROR_CODES } from "../../../src/pow/powError.js";
 import { STORAGE_ERROR_CODES } from "../../../src/storage/storageError.js";
@@ -26,6 +27,7 @@ const LISTS: Record<string, readonly string[]> = {
   LEDGER: LEDGER_ERROR_CODES,
   MESSAGE: MESSAGE_ERROR_CODES,
   MILESTONE: MILESTONE_ERROR_CODES,
+  NODE: NODE_ERROR_CODES,
   POW: POW_ERROR_CODES,
   SNAPSHOT: SNAPSHOT_ERROR_CODES,
   STORAGE: STORAGE_ERROR_CODES,

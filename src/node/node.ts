@@ -1,0 +1,535 @@
+/**
+ * The composition root (ARCHITECTURE.md §2.1 principle 2): the only place that opens the database, `new`s the stages
+ * and connects their events. WeaverNode.start brings a node up in dependency order and close() takes it down in the
+ * reverse one:
+ *
+ *   data dir → LMDB (dataDir/db) → tangle → ledger → [undo an interrupted snapshot import] → [bootstrap an empty
+ *   database from a snapshot or the genesis] → network check (dataDir/network.json) → tip selector → ingestion
+ *   pipeline → gossip service → milestone tracking and confirmation → pending messages reloaded → gossip started
+ *
+ * The pipeline needs a Requester before the gossip service exists, and the gossip service needs the pipeline's
+ * ingress: a forwarding requester breaks the cycle. The gossip service is built before the consensus wiring, whose
+ * confirmer may ask for a milestone as soon as it is attached, and before the solidifier reloads its pending set, so
+ * no request is ever made while the forwarder has nowhere to send it.
+ */
+import { mkdirSync } from "node:fs";
+import { open, readFile, rename } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { BECH32_HRP_TESTNET, ED25519_ADDRESS_TYPE, encodeBech32Address } from "../crypto/bech32.js";
+import { networkIdFromName } from "../crypto/networkId.js";
+import { GossipService } from "../gossip/gossipService.js";
+import { sepHash } from "../gossip/handshake.js";
+import { loadOrCreateIdentity } from "../gossip/identity.js";
+import { SignaturePool } from "../ledger/signaturePool.js";
+import { writeGenesisSnapshot } from "../ledger/snapshot/genesisSnapshot.js";
+import { discardInterruptedSnapshotImport, importSnapshots } from "../ledger/snapshot/snapshotImport.js";
+import { UtxoLedger } from "../ledger/utxoLedger.js";
+import { type Logger, silentLogger } from "../logger/logger.js";
+import { MilestoneValidator } from "../milestones/milestoneValidator.js";
+import type { MilestoneRequester } from "../pipeline/confirmer.js";
+import { attachConsensus, type Consensus } from "../pipeline/consensus.js";
+import type { NodeHaltedEvent } from "../pipeline/events.js";
+import { createMessagePipeline, type MessagePipeline } from "../pipeline/messagePipeline.js";
+import { concatBytes } from "../primitives/bytes.js";
+import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
+import { LmdbKvStore } from "../storage/backends/lmdb.js";
+import type { Requester, RequestHint } from "../tangle/solidifier.js";
+import { checkParentsForSubmission } from "../tangle/submissionCheck.js";
+import { Tangle } from "../tangle/tangle.js";
+import { TipSelector } from "../tangle/tipSelector.js";
+import { WeaverNodeError } from "./nodeError.js";
+import { DEVELOPMENT_GENESIS_SEED_TEXT, type NodeOptions } from "./nodeOptions.js";
+
+export interface WeaverNodeModules {
+  /** Default: logs nothing. */
+  logger?: Logger;
+  /** Milliseconds since the epoch; default Date.now. */
+  now?: () => number;
+}
+
+export interface NodeStatus {
+  nodeId: string;
+  networkName: string;
+  /** Where the peer-to-peer listener is bound. */
+  listen: { host: string; port: number };
+  confirmedMilestoneIndex: number;
+  latestMilestoneIndex: number;
+  ledgerIndex: number;
+  synced: boolean;
+  almostSynced: boolean;
+  connectedPeers: number;
+  syncedPeers: number;
+  /** Why the node halted (a confirmation it could not make), or null. */
+  halted: NodeHaltedEvent | null;
+}
+
+/** How a node ended: closed on request, or halted by the core (node.halted) and closed by itself. */
+export interface NodeStopped {
+  halted: NodeHaltedEvent | null;
+}
+
+/** Inside the data directory. */
+export const DATABASE_DIR = "db";
+export const GENESIS_FILE = "genesis.bin";
+export const NETWORK_FILE = "network.json";
+/** The status line's period (an operator watching the log sees the node move). */
+export const STATUS_LOG_INTERVAL_MS = 10_000;
+/** TipSelector.cleanup (Hornet's `Tipselection[Cleanup]` worker) and the solidifier's age eviction. */
+const HOUSEKEEPING_INTERVAL_MS = 1_000;
+/**
+ * chrysalis.md §11.4: every node of a new network must make the byte-identical genesis file, so its timestamp is
+ * fixed rather than the time the node happens to start.
+ */
+const GENESIS_TIMESTAMP = 0;
+
+/** What dataDir/network.json records: the network the database belongs to and the rules' SEP hash it started with. */
+interface NetworkRecord {
+  networkName: string;
+  networkId: bigint;
+  /** sepHash of the solid entry points the database was bootstrapped with (protocol/network.md §2). */
+  sepHash: Uint8Array;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Writes `text` to `file` so that a crash leaves the old content or the new one, never a mix. */
+async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const handle = await open(tmp, "w");
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+}
+
+async function readNetworkRecord(file: string): Promise<NetworkRecord | null> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new WeaverNodeError("NODE_ERROR_DATA_DIR", `cannot read ${file}: ${messageOf(e)}`, { cause: e });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new WeaverNodeError("NODE_ERROR_DATA_DIR", `${file} is not JSON: ${messageOf(e)}`, { cause: e });
+  }
+  const r = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (
+    typeof r.networkName !== "string" ||
+    typeof r.networkId !== "string" ||
+    !/^\d{1,20}$/.test(r.networkId) ||
+    typeof r.sepHash !== "string" ||
+    r.sepHash.length !== 64 ||
+    !isHex(r.sepHash)
+  ) {
+    throw new WeaverNodeError(
+      "NODE_ERROR_DATA_DIR",
+      `${file} must hold {"networkName": string, "networkId": decimal string, "sepHash": 64 hex digits}; delete it to have it written again from the database`,
+    );
+  }
+  return { networkName: r.networkName, networkId: BigInt(r.networkId), sepHash: hexToBytes(r.sepHash) };
+}
+
+async function writeNetworkRecord(file: string, record: NetworkRecord): Promise<void> {
+  const text = `${JSON.stringify(
+    { networkName: record.networkName, networkId: record.networkId.toString(), sepHash: bytesToHex(record.sepHash) },
+    null,
+    2,
+  )}\n`;
+  try {
+    await writeFileAtomically(file, text);
+  } catch (e) {
+    throw new WeaverNodeError("NODE_ERROR_DATA_DIR", `cannot write ${file}: ${messageOf(e)}`, { cause: e });
+  }
+}
+
+function currentSepHash(tangle: Tangle): Uint8Array {
+  return sepHash([...tangle.solidEntryPoints()].map(([id]) => id));
+}
+
+/** Loads the configured snapshot, or the genesis the node writes itself, into the empty database. */
+async function bootstrap(
+  options: NodeOptions,
+  dataDir: string,
+  networkId: bigint,
+  db: { tangle: Tangle; ledger: UtxoLedger },
+  logger: Logger,
+): Promise<void> {
+  const { bootstrap } = options;
+  if (bootstrap.kind === "none") {
+    throw new WeaverNodeError(
+      "NODE_ERROR_BOOTSTRAP_MISSING",
+      `the database in ${join(dataDir, DATABASE_DIR)} is empty: give a snapshot file (bootstrap.snapshot) or the genesis address of a new network (bootstrap.genesisAddress)`,
+    );
+  }
+  let fullPath: string;
+  if (bootstrap.kind === "snapshot") {
+    fullPath = resolve(bootstrap.path);
+  } else {
+    fullPath = join(dataDir, GENESIS_FILE);
+    const address = encodeBech32Address(
+      BECH32_HRP_TESTNET,
+      concatBytes(Uint8Array.of(ED25519_ADDRESS_TYPE), bootstrap.address),
+    );
+    await writeGenesisSnapshot(fullPath, { networkId, mintAddress: bootstrap.address, timestamp: GENESIS_TIMESTAMP });
+    if (bootstrap.development) {
+      logger.warn(
+        "The database is empty and no snapshot or genesis address was given: using the development genesis, whose key anyone can derive (for local networks only)",
+        { address, addressHex: bytesToHex(bootstrap.address), seedText: DEVELOPMENT_GENESIS_SEED_TEXT },
+      );
+    } else {
+      logger.info("Genesis snapshot written", { file: fullPath, address });
+    }
+  }
+  const report = await importSnapshots({
+    fullPath,
+    networkId,
+    ledger: db.ledger,
+    target: db.tangle,
+    store: db.tangle.store,
+  });
+  logger.info("Snapshot loaded into the empty database", {
+    file: fullPath,
+    sepIndex: report.sepIndex,
+    outputs: report.outputs,
+    solidEntryPoints: report.solidEntryPoints,
+    durationMs: Math.round(report.durationMs),
+  });
+}
+
+/**
+ * Makes sure the database belongs to the configured network, bootstrapping it first when it is empty, and returns
+ * the network's record (written to network.json at the first start).
+ */
+async function settleNetwork(
+  options: NodeOptions,
+  dataDir: string,
+  db: { tangle: Tangle; ledger: UtxoLedger },
+  logger: Logger,
+): Promise<NetworkRecord> {
+  const name = options.network.name;
+  const networkId = networkIdFromName(name);
+  const file = join(dataDir, NETWORK_FILE);
+  const info = db.ledger.snapshotInfo();
+  if (info === undefined) {
+    await bootstrap(options, dataDir, networkId, db, logger);
+    const record = { networkName: name, networkId, sepHash: currentSepHash(db.tangle) };
+    await writeNetworkRecord(file, record);
+    return record;
+  }
+  if (options.bootstrap.kind !== "none") {
+    logger.debug("The database holds a ledger already; the bootstrap options are not used", {
+      bootstrap: options.bootstrap.kind,
+    });
+  }
+  const stored = await readNetworkRecord(file);
+  if (info.networkId !== networkId || (stored !== null && stored.networkName !== name)) {
+    const theirs = stored !== null && stored.networkId === info.networkId ? `"${stored.networkName}"` : "another one";
+    throw new WeaverNodeError(
+      "NODE_ERROR_NETWORK_MISMATCH",
+      `the database in ${join(dataDir, DATABASE_DIR)} belongs to network ${theirs} (id ${info.networkId}), not to "${name}" (id ${networkId}); use another data directory for another network`,
+    );
+  }
+  if (stored !== null) return stored;
+  // A database bootstrapped before network.json existed, or whose file was deleted. Its solid entry points are the
+  // ones it started with as long as nothing was pruned since.
+  const record = { networkName: name, networkId, sepHash: currentSepHash(db.tangle) };
+  await writeNetworkRecord(file, record);
+  logger.warn("network.json was missing and was written again from the database", { file });
+  return record;
+}
+
+/**
+ * Opens LMDB in dataDir/db, the tangle and the ledger on it, and undoes a snapshot import that a crash interrupted
+ * (the next step then sees an empty database and imports again).
+ */
+async function openDatabase(dataDir: string, logger: Logger): Promise<{ tangle: Tangle; ledger: UtxoLedger }> {
+  const kv = LmdbKvStore.open({ path: join(dataDir, DATABASE_DIR) });
+  let opened: { tangle: Tangle; wasDirty: boolean };
+  try {
+    opened = await Tangle.open(kv);
+  } catch (e) {
+    await kv.close();
+    throw e;
+  }
+  const { tangle, wasDirty } = opened;
+  if (wasDirty) logger.warn("The previous run did not close the database cleanly; it is consistent anyway");
+  const ledger = new UtxoLedger(tangle.store);
+  try {
+    if (await discardInterruptedSnapshotImport({ ledger, target: tangle, store: tangle.store })) {
+      logger.warn("Removed the remains of a snapshot import that did not finish");
+    }
+  } catch (e) {
+    await tangle.close();
+    throw e;
+  }
+  return { tangle, ledger };
+}
+
+/** Forwards the pipeline's requests to the gossip service, which is built after the pipeline. */
+class ForwardingRequester implements Requester, MilestoneRequester {
+  target: (Requester & MilestoneRequester) | null = null;
+
+  request(id: Uint8Array, hint: RequestHint): void {
+    this.target?.request(id, hint);
+  }
+
+  requestMilestone(index: number): void {
+    this.target?.requestMilestone(index);
+  }
+}
+
+interface Parts {
+  dataDir: string;
+  tangle: Tangle;
+  ledger: UtxoLedger;
+  tipSelector: TipSelector;
+  pipeline: MessagePipeline;
+  gossip: GossipService;
+  consensus: Consensus;
+  signaturePool: SignaturePool;
+}
+
+export class WeaverNode {
+  readonly dataDir: string;
+  readonly tangle: Tangle;
+  readonly ledger: UtxoLedger;
+  readonly tipSelector: TipSelector;
+  readonly pipeline: MessagePipeline;
+  readonly gossip: GossipService;
+  readonly consensus: Consensus;
+  /** Resolves once the node has closed, on request or after a halt. */
+  readonly stopped: Promise<NodeStopped>;
+  private readonly signaturePool: SignaturePool;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribe: Array<() => void> = [];
+  private halted: NodeHaltedEvent | null = null;
+  private closing: Promise<void> | null = null;
+  private resolveStopped!: (stopped: NodeStopped) => void;
+
+  private constructor(
+    parts: Parts,
+    private readonly options: NodeOptions,
+    private readonly logger: Logger,
+  ) {
+    this.dataDir = parts.dataDir;
+    this.tangle = parts.tangle;
+    this.ledger = parts.ledger;
+    this.tipSelector = parts.tipSelector;
+    this.pipeline = parts.pipeline;
+    this.gossip = parts.gossip;
+    this.consensus = parts.consensus;
+    this.signaturePool = parts.signaturePool;
+    this.stopped = new Promise((res) => {
+      this.resolveStopped = res;
+    });
+  }
+
+  /**
+   * Opens the database in `options.dataDir` (bootstrapping it when empty), wires the node and starts the gossip
+   * service. Refuses with WeaverNodeError (NODE_ERROR_*) when the data directory, the bootstrap or the network do
+   * not fit; everything opened so far is closed again before it throws.
+   */
+  static async start(options: NodeOptions, modules: WeaverNodeModules = {}): Promise<WeaverNode> {
+    const logger = modules.logger ?? silentLogger;
+    const nodeLogger = logger.child({ component: "node" });
+    const now = modules.now ?? Date.now;
+    const dataDir = resolve(options.dataDir);
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (e) {
+      throw new WeaverNodeError("NODE_ERROR_DATA_DIR", `cannot create the data directory ${dataDir}: ${messageOf(e)}`, {
+        cause: e,
+      });
+    }
+    const dbLogger = logger.child({ component: "database" });
+    const { tangle, ledger } = await openDatabase(dataDir, dbLogger);
+    // Everything below is undone by closing the tangle (which closes the store) if a step fails.
+    const cleanup: Array<() => Promise<void>> = [() => tangle.close()];
+    let node: WeaverNode | null = null;
+    try {
+      const record = await settleNetwork(options, dataDir, { tangle, ledger }, dbLogger);
+      const { network } = options;
+
+      const tipSelector = new TipSelector({}, { view: tangle, now, random: Math.random });
+      const forwarder = new ForwardingRequester();
+      const pipeline = createMessagePipeline(
+        { networkId: record.networkId, minPowScore: network.minPowScore },
+        {
+          tangle,
+          requester: forwarder,
+          now,
+          tipPool: tipSelector,
+          checkSubmission: (parents) => checkParentsForSubmission(tangle, parents),
+        },
+      );
+
+      const identity = await loadOrCreateIdentity(options.p2p.identityFile ?? undefined, now());
+      const { p2p } = options;
+      const gossip = new GossipService(
+        {
+          networkName: network.name,
+          rules: {
+            networkId: record.networkId,
+            minPowScore: network.minPowScore,
+            keyRanges: network.milestones.keyRanges,
+            threshold: network.milestones.threshold,
+            sepHash: record.sepHash,
+          },
+          bind: p2p.bind,
+          ...(p2p.announce === null ? {} : { announce: p2p.announce }),
+          peers: [...p2p.peers],
+          maxPeers: p2p.maxPeers,
+          mode: options.gossip.mode,
+          infectionTarget: options.gossip.infectionTarget,
+        },
+        { identity, tangle, ingress: pipeline.ingress, events: pipeline.events, now, logger },
+      );
+      forwarder.target = gossip;
+      cleanup.unshift(() => gossip.close());
+
+      const signaturePool = new SignaturePool();
+      cleanup.unshift(() => signaturePool.close());
+      const validator = new MilestoneValidator({
+        keyRanges: network.milestones.keyRanges,
+        threshold: network.milestones.threshold,
+      });
+      const consensus = attachConsensus(pipeline, {
+        tangle,
+        ledger,
+        validator,
+        now,
+        signaturePool,
+        milestoneRequester: forwarder,
+      });
+      cleanup.unshift(async () => {
+        consensus.close();
+        await consensus.confirmer.idle();
+      });
+      pipeline.solidifier.load({ milestoneIndex: tangle.latestMilestoneIndex });
+
+      node = new WeaverNode(
+        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool },
+        options,
+        nodeLogger,
+      );
+      node.wire();
+      await gossip.start();
+      const listen = gossip.listenEndpoint();
+      nodeLogger.info("Node started", {
+        nodeId: gossip.nodeIdHex,
+        listen: `${listen.host}:${listen.port}`,
+        network: network.name,
+        networkId: record.networkId,
+        cmi: tangle.confirmedMilestoneIndex,
+        lmi: tangle.latestMilestoneIndex,
+        dataDir,
+      });
+      return node;
+    } catch (e) {
+      if (node !== null) {
+        await node.close();
+        throw e;
+      }
+      for (const step of cleanup) {
+        await step().catch((closeError: unknown) =>
+          logger.error("Closing after a failed start failed", { error: messageOf(closeError) }),
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Connects the node's own reactions to the core's events and starts its timers. */
+  private wire(): void {
+    const { events } = this.pipeline;
+    this.unsubscribe.push(
+      events.on("milestone.confirmed", (e) => {
+        // chrysalis.md §7: tip scores are relative to the CMI, so they are recomputed after each confirmation.
+        this.tipSelector.updateScores();
+        this.logger.debug("Milestone confirmed", { index: e.index, ...this.statusContext() });
+      }),
+      events.on("node.halted", (e) => {
+        this.halted = e;
+        this.logger.error("The node halted and is shutting down", { code: e.code, reason: e.message });
+        void this.close();
+      }),
+    );
+    const every = (ms: number, fn: () => void): void => {
+      const timer = setInterval(fn, ms);
+      // The gossip listener keeps the process alive; these timers alone must not.
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(STATUS_LOG_INTERVAL_MS, () => this.logger.info("Node status", this.statusContext()));
+    every(HOUSEKEEPING_INTERVAL_MS, () => {
+      this.tipSelector.cleanup();
+      this.pipeline.solidifier.evictExpired();
+    });
+  }
+
+  private statusContext(): { cmi: number; lmi: number; synced: boolean; peers: number } {
+    const s = this.gossip.syncStatus();
+    return { cmi: s.confirmedIndex, lmi: s.latestIndex, synced: s.synced, peers: s.connectedPeers };
+  }
+
+  status(): NodeStatus {
+    const s = this.gossip.syncStatus();
+    return {
+      nodeId: this.gossip.nodeIdHex,
+      networkName: this.options.network.name,
+      listen: this.gossip.listenEndpoint(),
+      confirmedMilestoneIndex: s.confirmedIndex,
+      latestMilestoneIndex: s.latestIndex,
+      ledgerIndex: this.ledger.ledgerIndex,
+      synced: s.synced,
+      almostSynced: s.almostSynced,
+      connectedPeers: s.connectedPeers,
+      syncedPeers: s.syncedPeers,
+      halted: this.halted,
+    };
+  }
+
+  /**
+   * Stops the gossip service (no new input), lets a running confirmation finish, commits everything staged and
+   * closes the database. Safe to call more than once and from an event handler; every call waits for the same close.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const off of this.unsubscribe) off();
+    const steps: Array<[string, () => Promise<void>]> = [
+      ["gossip", () => this.gossip.close()],
+      [
+        "consensus",
+        async () => {
+          this.consensus.close();
+          await this.consensus.confirmer.idle();
+        },
+      ],
+      ["signature pool", () => this.signaturePool.close()],
+      ["database", () => this.tangle.close()],
+    ];
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (e) {
+        this.logger.error("A part of the node failed to close", { part: what, error: messageOf(e) });
+      }
+    }
+    this.logger.info("Node closed", { cmi: this.tangle.confirmedMilestoneIndex, halted: this.halted !== null });
+    this.resolveStopped({ halted: this.halted });
+  }
+}

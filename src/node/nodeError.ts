@@ -1,0 +1,31 @@
+/**
+ * Why a node refuses to start (src/node). docs/errors.md lists the codes and test/unit/docs/errorsDoc.test.ts keeps
+ * it in step.
+ */
+import { NodeError } from "../util/nodeError.js";
+
+export const NODE_ERROR_CODES = [
+  /** An option is unknown, of the wrong type or out of range; the message names the option. */
+  "NODE_ERROR_CONFIG_INVALID",
+  /** The data directory or its network.json cannot be created, read, parsed or written. */
+  "NODE_ERROR_DATA_DIR",
+  /** The database is empty and neither a snapshot file nor a genesis address was given. */
+  "NODE_ERROR_BOOTSTRAP_MISSING",
+  /** The database belongs to another network (name, network id or solid entry points differ). */
+  "NODE_ERROR_NETWORK_MISMATCH",
+] as const;
+
+export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
+
+export interface NodeErrorType {
+  code: NodeErrorCode;
+  /** For NODE_ERROR_CONFIG_INVALID: the option's path (`network.minPowScore`, `p2p.peers[1]`). */
+  option?: string;
+}
+
+export class WeaverNodeError extends NodeError<NodeErrorType> {
+  constructor(code: NodeErrorCode, message: string, details: { option?: string; cause?: unknown } = {}) {
+    super(details.option === undefined ? { code } : { code, option: details.option }, message);
+    if (details.cause !== undefined) this.cause = details.cause;
+  }
+}

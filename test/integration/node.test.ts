@@ -1,0 +1,312 @@
+/**
+ * A whole node on LMDB in a temporary directory, and `weaver start` as a process: bootstrap from a genesis address,
+ * status, a milestone confirmed through the node's own wiring, clean close, restart on the same directory with the
+ * same ledger and identity, and the refusals (another network, no bootstrap for an empty database).
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, describe, it } from "node:test";
+import { blake2b256 } from "../../src/crypto/blake2b.js";
+import { ed25519Verify } from "../../src/crypto/ed25519.js";
+import { networkIdFromName } from "../../src/crypto/networkId.js";
+import { computeWhiteFlagMutations } from "../../src/ledger/whiteFlag.js";
+import type { LogContext, Logger } from "../../src/logger/logger.js";
+import { buildMilestoneMessage, buildMilestonePayload, seedSigner } from "../../src/milestones/milestoneBuilder.js";
+import { NETWORK_FILE, WeaverNode } from "../../src/node/node.js";
+import { WeaverNodeError } from "../../src/node/nodeError.js";
+import { type NodeOptionsInput, validateNodeOptions } from "../../src/node/nodeOptions.js";
+import { TOKEN_SUPPLY } from "../../src/params/protocol.js";
+import { milestoneCone } from "../../src/pipeline/confirmer.js";
+import { utf8ToBytes } from "../../src/primitives/bytes.js";
+import { bytesToHex } from "../../src/primitives/hex.js";
+import { REPO_ROOT } from "../utils/vectors.js";
+
+const GENESIS_ADDRESS = bytesToHex(blake2b256(utf8ToBytes("weaver-node-test-genesis")));
+/** Two keys, both needed: a milestone with one signature and one parent is too short for iota.js clients. */
+const COORDINATORS = [1, 2].map((i) => seedSigner(blake2b256(utf8ToBytes(`weaver-node-test-coordinator-${i}`))));
+const NETWORK = "weaver-node-test";
+
+const root = mkdtempSync(join(tmpdir(), "weaver-node-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const freshDir = (): string => join(root, `d${dirs++}`);
+
+interface LogLine {
+  level: string;
+  message: string;
+  context: LogContext;
+}
+
+/** A Logger that keeps every line, bindings merged into the context. */
+function recordingLogger(lines: LogLine[], bindings: LogContext = {}): Logger {
+  const at =
+    (level: string) =>
+    (message: string, context?: LogContext): void => {
+      lines.push({ level, message, context: { ...bindings, ...context } });
+    };
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (more) => recordingLogger(lines, { ...bindings, ...more }),
+  };
+}
+
+function options(dataDir: string, more: NodeOptionsInput = {}) {
+  return validateNodeOptions({
+    dataDir,
+    logLevel: "debug",
+    ...more,
+    network: {
+      name: NETWORK,
+      minPowScore: 0,
+      milestones: { publicKeys: COORDINATORS.map((c) => bytesToHex(c.publicKey)), threshold: 2 },
+      ...more.network,
+    },
+    bootstrap: more.bootstrap ?? { genesisAddress: GENESIS_ADDRESS },
+    p2p: { bind: "127.0.0.1:0", ...more.p2p },
+  });
+}
+
+async function startNode(dataDir: string, more: NodeOptionsInput = {}, lines: LogLine[] = []): Promise<WeaverNode> {
+  return WeaverNode.start(options(dataDir, more), { logger: recordingLogger(lines) });
+}
+
+async function startRefusal(dataDir: string, more: NodeOptionsInput): Promise<WeaverNodeError> {
+  try {
+    const node = await startNode(dataDir, more);
+    await node.close();
+  } catch (e) {
+    assert.ok(e instanceof WeaverNodeError, `expected a WeaverNodeError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail("the node started");
+}
+
+/** Milestone CMI + 1 on the genesis entry point, signed by the test coordinator, submitted as the coordinator would. */
+async function issueMilestone(node: WeaverNode): Promise<number> {
+  const index = node.tangle.latestMilestoneIndex + 1;
+  const parents = [new Uint8Array(32)];
+  const { merkleRoot } = computeWhiteFlagMutations(
+    { milestoneIndex: index, cone: milestoneCone(node.tangle, index, parents), receipt: null },
+    node.ledger,
+    ed25519Verify,
+  );
+  const payload = buildMilestonePayload(
+    { index, timestamp: 1_700_000_000 + index, parents, inclusionMerkleProof: merkleRoot },
+    COORDINATORS,
+  );
+  const { bytes } = buildMilestoneMessage({ networkId: networkIdFromName(NETWORK), payload, nonce: 1n });
+  const result = await node.pipeline.ingress.submit(bytes, { source: "coordinator" });
+  assert.equal(result.status, "new", JSON.stringify(result));
+  await node.consensus.confirmer.idle();
+  return index;
+}
+
+describe("WeaverNode", () => {
+  const dir = freshDir();
+  let firstNodeId = "";
+  const genesisBalance = (node: WeaverNode): number => node.ledger.balance(Buffer.from(GENESIS_ADDRESS, "hex")).balance;
+
+  it("bootstraps an empty directory from the genesis address and reports its status", async () => {
+    const lines: LogLine[] = [];
+    const node = await startNode(dir, { p2p: { identityFile: join(dir, "identity.pem") } }, lines);
+    try {
+      const status = node.status();
+      assert.match(status.nodeId, /^[0-9a-f]{64}$/);
+      firstNodeId = status.nodeId;
+      assert.equal(status.networkName, NETWORK);
+      assert.equal(status.listen.host, "127.0.0.1");
+      assert.ok(status.listen.port > 0, "port 0 binds a free port");
+      assert.deepEqual(
+        [status.confirmedMilestoneIndex, status.latestMilestoneIndex, status.ledgerIndex],
+        [0, 0, 0],
+        "a genesis database starts at milestone 0",
+      );
+      assert.equal(status.connectedPeers, 0);
+      assert.equal(status.synced, false, "no milestone is known yet");
+      assert.equal(status.halted, null);
+      assert.equal(genesisBalance(node), TOKEN_SUPPLY);
+      assert.equal(node.ledger.snapshotInfo()?.networkId, networkIdFromName(NETWORK));
+      assert.ok(existsSync(join(dir, "genesis.bin")));
+      const record = JSON.parse(readFileSync(join(dir, NETWORK_FILE), "utf8")) as Record<string, string>;
+      assert.equal(record.networkName, NETWORK);
+      assert.equal(record.networkId, networkIdFromName(NETWORK).toString());
+      assert.match(record.sepHash ?? "", /^[0-9a-f]{64}$/);
+
+      const started = lines.find((l) => l.message === "Node started");
+      assert.ok(started, "a start line is logged");
+      assert.equal(started.context.nodeId, status.nodeId);
+      assert.equal(started.context.listen, `127.0.0.1:${status.listen.port}`);
+      assert.equal(started.context.component, "node");
+      assert.ok(lines.some((l) => l.message === "Snapshot loaded into the empty database"));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("confirms a milestone of its coordinator, closes cleanly and idempotently", async () => {
+    const lines: LogLine[] = [];
+    const node = await startNode(dir, { p2p: { identityFile: join(dir, "identity.pem") } }, lines);
+    try {
+      const index = await issueMilestone(node);
+      assert.equal(index, 1);
+      const status = node.status();
+      assert.deepEqual([status.confirmedMilestoneIndex, status.latestMilestoneIndex, status.ledgerIndex], [1, 1, 1]);
+      assert.equal(status.synced, true);
+      assert.ok(
+        lines.some((l) => l.message === "Milestone confirmed" && l.context.index === 1 && l.context.cmi === 1),
+        "a debug line per confirmed milestone",
+      );
+    } catch (e) {
+      await node.close();
+      throw e;
+    }
+    const first = node.close();
+    const second = node.close();
+    await Promise.all([first, second]);
+    assert.deepEqual(await node.stopped, { halted: null });
+    assert.equal(lines.filter((l) => l.message === "Node closed").length, 1, "closes once");
+  });
+
+  it("restarts on the same directory with the same ledger, milestones and identity, without a new bootstrap", async () => {
+    const genesisMtime = statSync(join(dir, "genesis.bin")).mtimeMs;
+    const lines: LogLine[] = [];
+    const identityFile = join(dir, "identity.pem");
+    const node = await startNode(dir, { p2p: { identityFile } }, lines);
+    try {
+      assert.equal(node.tangle.confirmedMilestoneIndex, 1);
+      assert.equal(node.ledger.ledgerIndex, 1);
+      assert.equal(genesisBalance(node), TOKEN_SUPPLY);
+      assert.equal(lines.filter((l) => l.message === "Snapshot loaded into the empty database").length, 0);
+      assert.equal(statSync(join(dir, "genesis.bin")).mtimeMs, genesisMtime, "the genesis file is not rewritten");
+      assert.equal(node.status().nodeId, firstNodeId, "the identity file keeps the NodeId");
+      assert.equal(await issueMilestone(node), 2, "consensus goes on from the stored state");
+    } finally {
+      await node.close();
+    }
+    const again = await startNode(dir, { p2p: { identityFile } });
+    try {
+      assert.equal(again.status().confirmedMilestoneIndex, 2);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("refuses the directory for another network name, and leaves it usable", async () => {
+    const e = await startRefusal(dir, { network: { name: "another-network" } });
+    assert.equal(e.code, "NODE_ERROR_NETWORK_MISMATCH");
+    assert.match(e.message, new RegExp(`"${NETWORK}"`));
+    assert.match(e.message, /"another-network"/);
+    const node = await startNode(dir);
+    try {
+      assert.equal(node.status().confirmedMilestoneIndex, 2);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("refuses an empty database without a snapshot or genesis address; a bootstrap later succeeds", async () => {
+    const empty = freshDir();
+    const e = await startRefusal(empty, { bootstrap: {} });
+    assert.equal(e.code, "NODE_ERROR_BOOTSTRAP_MISSING");
+    assert.match(e.message, /is empty/);
+    assert.equal(existsSync(join(empty, NETWORK_FILE)), false);
+    const node = await startNode(empty);
+    try {
+      assert.equal(genesisBalance(node), TOKEN_SUPPLY);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("two nodes bootstrapped from the same genesis address write byte-identical genesis files", async () => {
+    const other = freshDir();
+    const node = await startNode(other);
+    await node.close();
+    assert.deepEqual(readFileSync(join(other, "genesis.bin")), readFileSync(join(dir, "genesis.bin")));
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(other, NETWORK_FILE), "utf8")),
+      JSON.parse(readFileSync(join(dir, NETWORK_FILE), "utf8")),
+      "same network name, id and SEP hash",
+    );
+  });
+
+  it("a halt of the core closes the node and resolves `stopped` with the reason", async () => {
+    const lines: LogLine[] = [];
+    const node = await startNode(freshDir(), {}, lines);
+    node.pipeline.events.emit("node.halted", { code: "LEDGER_ERROR_MERKLE_MISMATCH", message: "test halt" });
+    const stopped = await node.stopped;
+    assert.deepEqual(stopped.halted, { code: "LEDGER_ERROR_MERKLE_MISMATCH", message: "test halt" });
+    assert.ok(lines.some((l) => l.level === "error" && l.context.code === "LEDGER_ERROR_MERKLE_MISMATCH"));
+    assert.ok(lines.some((l) => l.message === "Node closed"));
+    await node.close();
+  });
+});
+
+describe("weaver start (process)", () => {
+  const BIN = join(REPO_ROOT, "bin", "weaver.js");
+
+  /** Reads JSON log lines from the child's stdout until `predicate` holds for one. */
+  function waitForLine(child: ChildProcess, predicate: (line: Record<string, unknown>) => boolean) {
+    const seen: Array<Record<string, unknown>> = [];
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const rl = createInterface({ input: child.stdout! });
+      const timer = setTimeout(() => reject(new Error(`no matching line; saw ${JSON.stringify(seen)}`)), 15_000);
+      rl.on("line", (text) => {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        seen.push(line);
+        if (predicate(line)) {
+          clearTimeout(timer);
+          resolve(line);
+        }
+      });
+      child.once("exit", (code) => reject(new Error(`exited with ${code}; saw ${JSON.stringify(seen)}`)));
+    });
+  }
+
+  it("starts, logs its NodeId and endpoint as JSON, and exits 0 on SIGINT after a clean close", async () => {
+    const dataDir = freshDir();
+    const child = spawn(
+      process.execPath,
+      [BIN, "start", "--data-dir", dataDir, "--gossip-bind", "127.0.0.1:0", "--network-name", "weaver-cli-test"],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const started = await waitForLine(child, (l) => l.msg === "Node started");
+      assert.match(String(started.nodeId), /^[0-9a-f]{64}$/);
+      assert.match(String(started.listen), /^127\.0\.0\.1:\d+$/);
+      assert.equal(started.network, "weaver-cli-test");
+      const closed = waitForLine(child, (l) => l.msg === "Node closed");
+      child.kill("SIGINT");
+      await closed;
+      assert.equal(await exited, 0, stderr);
+      assert.equal(stderr, "");
+      // Without --snapshot and --genesis-address the development genesis was used.
+      assert.ok(existsSync(join(dataDir, "genesis.bin")));
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses bad options with one line naming the option and its flag, exit 1", () => {
+    const r = spawnSync(process.execPath, [BIN, "start", "--data-dir", freshDir(), "--max-peers", "0"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^NODE_ERROR_CONFIG_INVALID: p2p\.maxPeers .* \(flag --max-peers\)\n$/);
+  });
+});
