@@ -8,6 +8,7 @@
  */
 import type { Command } from "commander";
 import { createPinoLogger } from "../logger/pinoLogger.js";
+import { envVarName, mergeOptionInputs, optionsFromEnv, readConfigFile } from "../node/configSources.js";
 import { WeaverNode } from "../node/node.js";
 import { WeaverNodeError } from "../node/nodeError.js";
 import {
@@ -41,6 +42,7 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
 
 /** What commander hands the action (camel-cased flag names; variadic flags as arrays). */
 interface StartFlags {
+  config?: string;
   dataDir?: string;
   networkName?: string;
   minPowScore?: string;
@@ -62,9 +64,8 @@ interface StartFlags {
 /** If the node has not exited this long after it closed, something still holds the event loop: exit anyway. */
 const EXIT_GRACE_MS = 2_000;
 
-/** The flags as NodeOptions input; an option whose flag is absent is left out, so its default applies. */
-function optionsInput(f: StartFlags): unknown {
-  const noBootstrap = f.snapshot === undefined && f.genesisAddress === undefined;
+/** The flags as NodeOptions input; an option whose flag is absent is left out, so a lower source or the default applies. */
+function flagsInput(f: StartFlags): Record<string, unknown> {
   return {
     dataDir: f.dataDir,
     network: {
@@ -72,7 +73,7 @@ function optionsInput(f: StartFlags): unknown {
       minPowScore: f.minPowScore,
       milestones: { preset: f.cooPreset, publicKeys: f.cooPublicKey, threshold: f.cooThreshold },
     },
-    bootstrap: { snapshot: f.snapshot, genesisAddress: noBootstrap ? DEVELOPMENT_GENESIS : f.genesisAddress },
+    bootstrap: { snapshot: f.snapshot, genesisAddress: f.genesisAddress },
     p2p: {
       bind: f.gossipBind,
       announce: f.gossipAnnounce,
@@ -98,10 +99,27 @@ function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
+/**
+ * Defaults < config file < WEAVER_* environment variables < flags. Without any bootstrap source an empty database gets
+ * the development genesis, so `npm start` on a fresh clone runs a node.
+ */
+function optionsInput(flags: StartFlags, env: Readonly<Record<string, string | undefined>>): unknown {
+  const file = flags.config ?? env.WEAVER_CONFIG;
+  const merged = mergeOptionInputs(
+    file === undefined || file === "" ? {} : readConfigFile(file),
+    optionsFromEnv(env),
+    flagsInput(flags),
+  );
+  const bootstrap = merged.bootstrap;
+  const hasBootstrap =
+    typeof bootstrap === "object" && bootstrap !== null && ("snapshot" in bootstrap || "genesisAddress" in bootstrap);
+  return hasBootstrap ? merged : mergeOptionInputs(merged, { bootstrap: { genesisAddress: DEVELOPMENT_GENESIS } });
+}
+
 async function runStart(flags: StartFlags): Promise<void> {
   let options: NodeOptions;
   try {
-    options = validateNodeOptions(optionsInput(flags));
+    options = validateNodeOptions(optionsInput(flags, process.env));
   } catch (e) {
     process.stderr.write(`${errorLine(e)}\n`);
     exitSoon(1);
@@ -154,7 +172,11 @@ export function registerStartCommand(program: Command): void {
   for (const [path, flag] of FLAGS) {
     const note =
       path === "bootstrap.genesisAddress" ? `; without --snapshot and --genesis-address: "${DEVELOPMENT_GENESIS}"` : "";
-    command.option(flag, `${describeOption(path)}${note}`);
+    command.option(flag, `${describeOption(path)}${note} [env ${envVarName(path)}]`);
   }
+  command.option(
+    "--config <file>",
+    'JSON file with the same options as nested keys (e.g. {"p2p": {"maxPeers": 8}}); environment variables and flags override it [env WEAVER_CONFIG]',
+  );
   command.action((flags: StartFlags) => runStart(flags));
 }
