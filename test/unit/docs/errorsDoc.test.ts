@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { API_ERROR_CODES } from "../../../src/api/apiError.js";
 import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
 import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
@@ -21,6 +22,7 @@ import { TANGLE_ERROR_CODES } from "../../../src/tangle/tangleError.js";
 import { REPO_ROOT } from "../../utils/vectors.js";
 
 const LISTS: Record<string, readonly string[]> = {
+  API: API_ERROR_CODES,
   CODEC: CODEC_ERROR_CODES,
   CRYPTO: CRYPTO_ERROR_CODES,
   GOSSIP: GOSSIP_ERROR_CODES,

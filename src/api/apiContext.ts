@@ -1,0 +1,88 @@
+/**
+ * What the REST API reads from the node, as narrow views of the real objects (ARCHITECTURE.md §2.3: the API never
+ * writes to storage and never sees the composition root), and its options. The composition root passes the node's
+ * Tangle, pipeline, TipSelector, GossipService and UtxoLedger; tests pass the ones a ConsensusBuilder made.
+ */
+import type { GossipService } from "../gossip/gossipService.js";
+import type { UtxoLedger } from "../ledger/utxoLedger.js";
+import type { Logger } from "../logger/logger.js";
+import type { MessagePipeline } from "../pipeline/messagePipeline.js";
+import type { Tangle } from "../tangle/tangle.js";
+import type { TipSelector } from "../tangle/tipSelector.js";
+import type { ConfirmationRates } from "./confirmationRates.js";
+import type { MessageMetadataView } from "./mappers/messageMetadata.js";
+
+/** Who this node is, for `GET /api/v1/info`. */
+export interface ApiNodeInfo {
+  /** Software name (Hornet says "HORNET"). */
+  name: string;
+  version: string;
+  /** The network name; `info.networkId` is this string, which clients hash into the numeric id (client-compat.md §1). */
+  networkName: string;
+  bech32Hrp: string;
+  minPowScore: number;
+}
+
+export type ApiTangleView = MessageMetadataView &
+  Pick<
+    Tangle,
+    "getMessageBytes" | "childrenOf" | "messageIdsByIndex" | "getMilestone" | "latestMilestoneIndex" | "pruningIndex"
+  >;
+
+export interface ApiDependencies {
+  tangle: ApiTangleView;
+  /** The event bus (info's message rates). */
+  pipeline: Pick<MessagePipeline, "events">;
+  tipSelector: Pick<TipSelector, "selectTips" | "selectSpammerTips" | "options">;
+  /** Only `connectedPeers` is read (health); sync state comes from the tangle's milestone indexes. */
+  gossip: Pick<GossipService, "syncStatus">;
+  ledger: Pick<UtxoLedger, "milestoneDiff">;
+  /** Milliseconds since the epoch (the health rule's milestone age). */
+  now(): number;
+  node: ApiNodeInfo;
+  /** Default: logs nothing. Only failures of the node (5xx) are logged, at error level. */
+  logger?: Logger;
+}
+
+export interface ApiOptions {
+  /** Cap of every result list (Hornet `restAPI.limits.maxResults`, chrysalis.md §10.1). */
+  maxResults: number;
+  /** Largest request body in bytes (Hornet: 1 MB). */
+  bodyLimit: number;
+  /**
+   * How long an idle keep-alive connection stays open, in ms. Node's 5 s default breaks iota.js clients that do PoW
+   * locally between two requests of one operation (client-compat.md §8.2; Hornet has no idle timeout), and that PoW
+   * can take minutes at mainnet scores.
+   */
+  keepAliveTimeoutMs: number;
+  /**
+   * Whether `/health` needs a connected peer (chrysalis.md §10.2). A node run without peers on purpose (a single-node
+   * private network) sets this to false, so it is not unhealthy for lacking what it was never given.
+   */
+  healthNeedsPeers: boolean;
+  /** The latest milestone must be at most this old for `/health` (Hornet: 5 minutes). */
+  healthMaxMilestoneAgeMs: number;
+  /** Node-side PoW for submitted messages is on: `info.features` lists "PoW" (client-compat.md §5). */
+  powEnabled: boolean;
+}
+
+export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
+  maxResults: 1000,
+  bodyLimit: 1024 * 1024,
+  keepAliveTimeoutMs: 10 * 60_000,
+  healthNeedsPeers: true,
+  healthMaxMilestoneAgeMs: 5 * 60_000,
+  powEnabled: false,
+});
+
+/** What every route plugin gets. */
+export interface ApiContext {
+  deps: ApiDependencies;
+  options: Readonly<ApiOptions>;
+  rates: ConfirmationRates;
+}
+
+/** Options of each route plugin (fastify adds `prefix`). */
+export interface RoutePluginOptions {
+  ctx: ApiContext;
+}
