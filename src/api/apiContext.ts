@@ -34,9 +34,24 @@ export interface ApiDependencies {
   /** The event bus (info's message rates). */
   pipeline: Pick<MessagePipeline, "events">;
   tipSelector: Pick<TipSelector, "selectTips" | "selectSpammerTips" | "options">;
-  /** Only `connectedPeers` is read (health); sync state comes from the tangle's milestone indexes. */
-  gossip: Pick<GossipService, "syncStatus">;
-  ledger: Pick<UtxoLedger, "milestoneDiff">;
+  /**
+   * Health reads `syncStatus().connectedPeers` (sync state comes from the tangle's milestone indexes); the peers
+   * routes read and change the peers.
+   */
+  gossip: Pick<GossipService, "syncStatus" | "peers" | "endpoints" | "addPeer" | "removePeer">;
+  /** Read-only ledger queries: utxo-changes, outputs, addresses, receipts, treasury, included transactions. */
+  ledger: Pick<
+    UtxoLedger,
+    | "ledgerIndex"
+    | "milestoneDiff"
+    | "getOutput"
+    | "getOutputWithSpent"
+    | "balance"
+    | "outputIdsOfAddress"
+    | "txHistory"
+    | "receipts"
+    | "treasury"
+  >;
   /** Milliseconds since the epoch (the health rule's milestone age). */
   now(): number;
   node: ApiNodeInfo;
@@ -64,6 +79,13 @@ export interface ApiOptions {
   healthMaxMilestoneAgeMs: number;
   /** Node-side PoW for submitted messages is on: `info.features` lists "PoW" (client-compat.md §5). */
   powEnabled: boolean;
+  /**
+   * HS256 key of the API tokens (jwtKey() of the node's secret) that open the protected routes (chrysalis.md §10.2);
+   * null = no secret is configured and those routes answer 403.
+   */
+  jwtKey: Uint8Array | null;
+  /** Answer browsers from any origin (CORS headers and preflight), as Hornet does. */
+  cors: boolean;
 }
 
 export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
@@ -73,6 +95,8 @@ export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
   healthNeedsPeers: true,
   healthMaxMilestoneAgeMs: 5 * 60_000,
   powEnabled: false,
+  jwtKey: null,
+  cors: true,
 });
 
 /** What every route plugin gets. */

@@ -14,13 +14,20 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { type Logger, silentLogger } from "../logger/logger.js";
 import { type ApiContext, type ApiDependencies, type ApiOptions, DEFAULT_API_OPTIONS } from "./apiContext.js";
 import { ApiError, errorEnvelope } from "./apiError.js";
+import { registerAccessControl } from "./auth.js";
 import { ConfirmationRates } from "./confirmationRates.js";
+import { addressesRoutes } from "./routes/addresses.js";
 import { apiRoutesRoutes } from "./routes/apiRoutes.js";
 import { healthRoutes } from "./routes/health.js";
 import { infoRoutes } from "./routes/info.js";
 import { messagesRoutes } from "./routes/messages.js";
 import { milestonesRoutes } from "./routes/milestones.js";
+import { outputsRoutes } from "./routes/outputs.js";
+import { peersRoutes } from "./routes/peers.js";
+import { receiptsRoutes } from "./routes/receipts.js";
 import { tipsRoutes } from "./routes/tips.js";
+import { transactionsRoutes } from "./routes/transactions.js";
+import { treasuryRoutes } from "./routes/treasury.js";
 
 /** Base path of the TIP-13 routes. */
 export const API_V1_PREFIX = "/api/v1";
@@ -153,9 +160,21 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
     ),
   );
 
+  registerAccessControl(app, { jwtKey: options.jwtKey, cors: options.cors, now: deps.now });
   app.register(healthRoutes, { ctx });
   app.register(apiRoutesRoutes, { prefix: "/api", ctx });
-  for (const plugin of [infoRoutes, tipsRoutes, messagesRoutes, milestonesRoutes]) {
+  for (const plugin of [
+    infoRoutes,
+    tipsRoutes,
+    messagesRoutes,
+    milestonesRoutes,
+    outputsRoutes,
+    addressesRoutes,
+    receiptsRoutes,
+    treasuryRoutes,
+    transactionsRoutes,
+    peersRoutes,
+  ]) {
     app.register(plugin, { prefix: API_V1_PREFIX, ctx });
   }
   return app;

@@ -19,6 +19,7 @@ import {
   validateNodeOptions,
 } from "../node/nodeOptions.js";
 import { NodeError } from "../util/nodeError.js";
+import { VERSION } from "./version.js";
 
 /** The flag of each option, in the order --help lists them. */
 const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
@@ -37,6 +38,10 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
   ["p2p.maxPeers", "--max-peers <n>"],
   ["gossip.mode", "--gossip-mode <mode>"],
   ["gossip.infectionTarget", "--infection-target <n>"],
+  ["api.bind", "--api-bind <host:port>"],
+  ["api.jwtSecret", "--api-jwt-secret <secret>"],
+  ["api.cors", "--api-cors <true|false>"],
+  ["api.maxResults", "--api-max-results <n>"],
   ["logLevel", "--log-level <level>"],
 ];
 
@@ -58,6 +63,10 @@ interface StartFlags {
   maxPeers?: string;
   gossipMode?: string;
   infectionTarget?: string;
+  apiBind?: string;
+  apiJwtSecret?: string;
+  apiCors?: string;
+  apiMaxResults?: string;
   logLevel?: string;
 }
 
@@ -82,6 +91,7 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
       maxPeers: f.maxPeers,
     },
     gossip: { mode: f.gossipMode, infectionTarget: f.infectionTarget },
+    api: { bind: f.apiBind, jwtSecret: f.apiJwtSecret, cors: f.apiCors, maxResults: f.apiMaxResults },
     logLevel: f.logLevel,
   };
 }
@@ -143,7 +153,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    node = await WeaverNode.start(options, { logger: rootLogger });
+    node = await WeaverNode.start(options, { logger: rootLogger, version: VERSION });
   } catch (e) {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -167,7 +177,7 @@ export function registerStartCommand(program: Command): void {
   const command = program
     .command("start")
     .description(
-      "run a node until Ctrl-C: open the database in --data-dir (bootstrapping it when empty), listen for peers and dial --peer",
+      "run a node until Ctrl-C: open the database in --data-dir (bootstrapping it when empty), listen for peers and dial --peer, serve the REST API on --api-bind",
     );
   for (const [path, flag] of FLAGS) {
     const note =

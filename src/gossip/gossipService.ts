@@ -346,15 +346,19 @@ export class GossipService implements Requester, MilestoneRequester {
     try {
       switch (frame.type) {
         case PacketType.MESSAGE:
+          peer.metrics.receivedMessages++;
           this.onMessage(peer, frame.body);
           return;
         case PacketType.MESSAGE_REQUEST:
+          peer.metrics.receivedMessageRequests++;
           this.onMessageRequest(peer, decodeMessageId(frame.body));
           return;
         case PacketType.MILESTONE_REQUEST:
+          peer.metrics.receivedMilestoneRequests++;
           this.onMilestoneRequest(peer, decodeMilestoneRequest(frame.body));
           return;
         case PacketType.HEARTBEAT:
+          peer.metrics.receivedHeartbeats++;
           this.onHeartbeat(peer, decodeHeartbeat(frame.body));
           return;
         case PacketType.GOSSIP:
@@ -389,6 +393,7 @@ export class GossipService implements Requester, MilestoneRequester {
       // A copy of something we hold or are ingesting (most of what flood delivers): only note who has it.
       this.origins.set(idHex, origin);
       this.counters.messagesKnown++;
+      peer.metrics.knownMessages++;
       return;
     }
     const request = this.requester.takeRequest(idHex);
@@ -407,9 +412,13 @@ export class GossipService implements Requester, MilestoneRequester {
       (result) => {
         this.inFlight.delete(idHex);
         if (load !== undefined && load.inFlight-- === this.maxInFlightPerPeer) peer.setReading(true);
-        if (result.status === "new") this.counters.messagesNew++;
-        else if (result.status === "known") this.counters.messagesKnown++;
-        else {
+        if (result.status === "new") {
+          this.counters.messagesNew++;
+          peer.metrics.newMessages++;
+        } else if (result.status === "known") {
+          this.counters.messagesKnown++;
+          peer.metrics.knownMessages++;
+        } else {
           this.counters.messagesRejected++;
           if (GOSSIP_ACTION[result.code] === "REJECT") {
             const reason = result.code === "MESSAGE_ERROR_INSUFFICIENT_POW" ? "low-pow" : "invalid-message";

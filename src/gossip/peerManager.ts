@@ -104,6 +104,40 @@ interface EndpointState {
   lastError: string | null;
 }
 
+/**
+ * What one peer sent us and what we queued for it, by packet kind, since its connection was paired (Hornet's per-peer
+ * gossip metrics, chrysalis.md §10.2).
+ */
+export interface PeerMetrics {
+  /** Messages it sent that were new to us. */
+  newMessages: number;
+  /** Messages it sent that we held or were ingesting already. */
+  knownMessages: number;
+  receivedMessages: number;
+  receivedMessageRequests: number;
+  receivedMilestoneRequests: number;
+  receivedHeartbeats: number;
+  sentMessages: number;
+  sentMessageRequests: number;
+  sentMilestoneRequests: number;
+  sentHeartbeats: number;
+}
+
+function emptyPeerMetrics(): PeerMetrics {
+  return {
+    newMessages: 0,
+    knownMessages: 0,
+    receivedMessages: 0,
+    receivedMessageRequests: 0,
+    receivedMilestoneRequests: 0,
+    receivedHeartbeats: 0,
+    sentMessages: 0,
+    sentMessageRequests: 0,
+    sentMilestoneRequests: 0,
+    sentHeartbeats: 0,
+  };
+}
+
 export interface PeerInfo {
   nodeIdHex: string;
   endpoint: string | null;
@@ -118,6 +152,7 @@ export interface PeerInfo {
   bytesSent: number;
   bytesReceived: number;
   gossipDropped: number;
+  metrics: PeerMetrics;
 }
 
 export interface EndpointInfo {
@@ -139,6 +174,8 @@ export class Peer implements GossipPeer {
   connectedSince: number | null = null;
   pairTimer: NodeJS.Timeout | null = null;
   handshakeTimer: NodeJS.Timeout | null = null;
+  /** The gossip service counts what arrives; send() counts what goes out. */
+  readonly metrics: PeerMetrics = emptyPeerMetrics();
 
   constructor(readonly nodeIdHex: string) {}
 
@@ -147,7 +184,14 @@ export class Peer implements GossipPeer {
   }
 
   send(type: PacketType, body: Uint8Array, sendClass: SendClass): boolean {
-    return this.connected && (this.outbound?.send(type, body, sendClass) ?? false);
+    const queued = this.connected && (this.outbound?.send(type, body, sendClass) ?? false);
+    if (queued) {
+      if (type === PacketType.MESSAGE) this.metrics.sentMessages++;
+      else if (type === PacketType.MESSAGE_REQUEST) this.metrics.sentMessageRequests++;
+      else if (type === PacketType.MILESTONE_REQUEST) this.metrics.sentMilestoneRequests++;
+      else if (type === PacketType.HEARTBEAT) this.metrics.sentHeartbeats++;
+    }
+    return queued;
   }
 
   /** Stops reading its inbound connection (backpressure) or starts again. */
@@ -305,6 +349,7 @@ export class PeerManager implements PeerDirectory {
         bytesSent: o?.bytesSent ?? 0,
         bytesReceived: i?.bytesReceived ?? 0,
         gossipDropped: o?.gossipDropped ?? 0,
+        metrics: { ...peer.metrics },
       });
     }
     return out;

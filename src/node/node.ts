@@ -5,17 +5,24 @@
  *
  *   data dir → LMDB (dataDir/db) → tangle → ledger → [undo an interrupted snapshot import] → [bootstrap an empty
  *   database from a snapshot or the genesis] → network check (dataDir/network.json) → tip selector → ingestion
- *   pipeline → gossip service → milestone tracking and confirmation → pending messages reloaded → gossip started
+ *   pipeline → gossip service → milestone tracking and confirmation → pending messages reloaded → REST API built →
+ *   gossip started → REST API listening
  *
  * The pipeline needs a Requester before the gossip service exists, and the gossip service needs the pipeline's
  * ingress: a forwarding requester breaks the cycle. The gossip service is built before the consensus wiring, whose
  * confirmer may ask for a milestone as soon as it is attached, and before the solidifier reloads its pending set, so
  * no request is ever made while the forwarder has nowhere to send it.
+ *
+ * The REST API closes first: requests on connections that are still open are answered while it closes, and they read
+ * the tangle and the ledger, which must still be there.
  */
 import { mkdirSync } from "node:fs";
 import { open, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { BECH32_HRP_TESTNET, ED25519_ADDRESS_TYPE, encodeBech32Address } from "../crypto/bech32.js";
+import type { FastifyInstance } from "fastify";
+import { jwtKey } from "../api/jwt.js";
+import { createApiServer } from "../api/server.js";
+import { BECH32_HRP_MAINNET, BECH32_HRP_TESTNET, ED25519_ADDRESS_TYPE, encodeBech32Address } from "../crypto/bech32.js";
 import { networkIdFromName } from "../crypto/networkId.js";
 import { GossipService } from "../gossip/gossipService.js";
 import { sepHash } from "../gossip/handshake.js";
@@ -45,6 +52,8 @@ export interface WeaverNodeModules {
   logger?: Logger;
   /** Milliseconds since the epoch; default Date.now. */
   now?: () => number;
+  /** The software version `GET /api/v1/info` reports; the CLI passes its own. Default "unknown". */
+  version?: string;
 }
 
 export interface NodeStatus {
@@ -52,6 +61,8 @@ export interface NodeStatus {
   networkName: string;
   /** Where the peer-to-peer listener is bound. */
   listen: { host: string; port: number };
+  /** Where the REST API listens (the real port when api.bind asked for port 0). */
+  api: { host: string; port: number };
   confirmedMilestoneIndex: number;
   latestMilestoneIndex: number;
   ledgerIndex: number;
@@ -72,6 +83,8 @@ export interface NodeStopped {
 export const DATABASE_DIR = "db";
 export const GENESIS_FILE = "genesis.bin";
 export const NETWORK_FILE = "network.json";
+/** The `name` of `GET /api/v1/info` (Hornet says "HORNET"). */
+export const NODE_SOFTWARE_NAME = "weaver";
 /** The status line's period (an operator watching the log sees the node move). */
 export const STATUS_LOG_INTERVAL_MS = 10_000;
 /** TipSelector.cleanup (Hornet's `Tipselection[Cleanup]` worker) and the solidifier's age eviction. */
@@ -274,6 +287,22 @@ async function openDatabase(dataDir: string, logger: Logger): Promise<{ tangle: 
   return { tangle, ledger };
 }
 
+/** `http://host:port`, IPv6 hosts in brackets. */
+function httpUrl(endpoint: { host: string; port: number }): string {
+  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
+  return `http://${host}:${endpoint.port}`;
+}
+
+/** Listens on `bind` and returns the endpoint with the port actually bound. */
+async function listenApi(
+  api: FastifyInstance,
+  bind: { host: string; port: number },
+): Promise<{ host: string; port: number }> {
+  await api.listen({ host: bind.host, port: bind.port });
+  const address = api.server.address();
+  return { host: bind.host, port: typeof address === "object" && address !== null ? address.port : bind.port };
+}
+
 /** Forwards the pipeline's requests to the gossip service, which is built after the pipeline. */
 class ForwardingRequester implements Requester, MilestoneRequester {
   target: (Requester & MilestoneRequester) | null = null;
@@ -296,6 +325,7 @@ interface Parts {
   gossip: GossipService;
   consensus: Consensus;
   signaturePool: SignaturePool;
+  api: FastifyInstance;
 }
 
 export class WeaverNode {
@@ -309,6 +339,8 @@ export class WeaverNode {
   /** Resolves once the node has closed, on request or after a halt. */
   readonly stopped: Promise<NodeStopped>;
   private readonly signaturePool: SignaturePool;
+  private readonly api: FastifyInstance;
+  private apiEndpoint: { host: string; port: number };
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: Array<() => void> = [];
   private halted: NodeHaltedEvent | null = null;
@@ -328,15 +360,18 @@ export class WeaverNode {
     this.gossip = parts.gossip;
     this.consensus = parts.consensus;
     this.signaturePool = parts.signaturePool;
+    this.api = parts.api;
+    this.apiEndpoint = options.api.bind;
     this.stopped = new Promise((res) => {
       this.resolveStopped = res;
     });
   }
 
   /**
-   * Opens the database in `options.dataDir` (bootstrapping it when empty), wires the node and starts the gossip
-   * service. Refuses with WeaverNodeError (NODE_ERROR_*) when the data directory, the bootstrap or the network do
-   * not fit; everything opened so far is closed again before it throws.
+   * Opens the database in `options.dataDir` (bootstrapping it when empty), wires the node, starts the gossip service
+   * and then the REST API. Refuses with WeaverNodeError (NODE_ERROR_*) when the data directory, the bootstrap or the
+   * network do not fit, and with the listener's error when the gossip or API port cannot be bound (EADDRINUSE);
+   * everything opened so far is closed again before it throws.
    */
   static async start(options: NodeOptions, modules: WeaverNodeModules = {}): Promise<WeaverNode> {
     const logger = modules.logger ?? silentLogger;
@@ -416,17 +451,50 @@ export class WeaverNode {
       });
       pipeline.solidifier.load({ milestoneIndex: tangle.latestMilestoneIndex });
 
+      const api = createApiServer(
+        {
+          tangle,
+          pipeline,
+          tipSelector,
+          gossip,
+          ledger,
+          now,
+          node: {
+            name: NODE_SOFTWARE_NAME,
+            version: modules.version ?? "unknown",
+            networkName: network.name,
+            bech32Hrp: network.milestones.preset === "mainnet" ? BECH32_HRP_MAINNET : BECH32_HRP_TESTNET,
+            minPowScore: network.minPowScore,
+          },
+          logger,
+        },
+        {
+          maxResults: options.api.maxResults,
+          // A node given no peers runs alone on purpose (a one-node private network): healthy without any.
+          healthNeedsPeers: options.p2p.peers.length > 0,
+          jwtKey: options.api.jwtSecret === null ? null : jwtKey(options.api.jwtSecret),
+          cors: options.api.cors,
+        },
+      );
       node = new WeaverNode(
-        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool },
+        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, api },
         options,
         nodeLogger,
       );
       node.wire();
       await gossip.start();
+      node.apiEndpoint = await listenApi(api, options.api.bind);
+      const apiUrl = httpUrl(node.apiEndpoint);
+      logger.child({ component: "api" }).info("API listening", {
+        url: apiUrl,
+        cors: options.api.cors,
+        protectedRoutes: options.api.jwtSecret === null ? "closed (no api.jwtSecret)" : "open with a token",
+      });
       const listen = gossip.listenEndpoint();
       nodeLogger.info("Node started", {
         nodeId: gossip.nodeIdHex,
         listen: `${listen.host}:${listen.port}`,
+        api: apiUrl,
         network: network.name,
         networkId: record.networkId,
         cmi: tangle.confirmedMilestoneIndex,
@@ -487,6 +555,7 @@ export class WeaverNode {
       nodeId: this.gossip.nodeIdHex,
       networkName: this.options.network.name,
       listen: this.gossip.listenEndpoint(),
+      api: { ...this.apiEndpoint },
       confirmedMilestoneIndex: s.confirmedIndex,
       latestMilestoneIndex: s.latestIndex,
       ledgerIndex: this.ledger.ledgerIndex,
@@ -499,8 +568,9 @@ export class WeaverNode {
   }
 
   /**
-   * Stops the gossip service (no new input), lets a running confirmation finish, commits everything staged and
-   * closes the database. Safe to call more than once and from an event handler; every call waits for the same close.
+   * Closes the REST API (requests in progress are answered), stops the gossip service (no new input), lets a running
+   * confirmation finish, commits everything staged and closes the database. Safe to call more than once and from an
+   * event handler; every call waits for the same close.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -511,6 +581,7 @@ export class WeaverNode {
     for (const timer of this.timers) clearInterval(timer);
     for (const off of this.unsubscribe) off();
     const steps: Array<[string, () => Promise<void>]> = [
+      ["api", () => this.api.close()],
       ["gossip", () => this.gossip.close()],
       [
         "consensus",

@@ -4,6 +4,7 @@
  * whatever a user gave (command line, JSON) into a complete, checked NodeOptions or refuses with a message that names
  * the option. Numbers may arrive as decimal strings (command line, environment); lists as one string or an array.
  */
+import { JWT_SECRET_MIN_BYTES, jwtKey } from "../api/jwt.js";
 import { decodeBech32Address } from "../crypto/bech32.js";
 import { blake2b256 } from "../crypto/blake2b.js";
 import { ED25519_PUBLIC_KEY_LENGTH, ed25519AddressFromPublicKey, ed25519PublicKey } from "../crypto/ed25519.js";
@@ -65,6 +66,14 @@ export interface NodeOptions {
     maxPeers: number;
   };
   gossip: { mode: GossipMode; infectionTarget: number };
+  api: {
+    bind: HostPort;
+    /** HS256 secret of the API tokens (≥ 32 bytes); null = the protected routes are closed (403). */
+    jwtSecret: string | null;
+    /** Allow requests from any origin (CORS), as Hornet does. */
+    cors: boolean;
+    maxResults: number;
+  };
   logLevel: LogLevel;
 }
 
@@ -85,6 +94,7 @@ export interface NodeOptionsInput {
     maxPeers?: number | string;
   };
   gossip?: { mode?: string; infectionTarget?: number | string };
+  api?: { bind?: string; jwtSecret?: string; cors?: boolean | string; maxResults?: number | string };
   logLevel?: string;
 }
 
@@ -116,6 +126,13 @@ export const MAX_PEERS_LIMIT = 1024;
 export const DEFAULT_GOSSIP_MODE: GossipMode = "infect";
 export const DEFAULT_INFECTION_TARGET = 3;
 export const DEFAULT_LOG_LEVEL: LogLevel = "info";
+/** Hornet's REST API port (chrysalis.md §10.1). */
+export const DEFAULT_API_PORT = 14265;
+export const DEFAULT_API_BIND = `0.0.0.0:${DEFAULT_API_PORT}`;
+/** Hornet `restAPI.limits.maxResults` (chrysalis.md §10.1). */
+export const DEFAULT_API_MAX_RESULTS = 1000;
+/** Every result list is built in memory before it is sent; this keeps one request from building a huge one. */
+export const API_MAX_RESULTS_LIMIT = 100_000;
 const NETWORK_NAME_MAX_LENGTH = 64;
 /** TIP-8 allows up to 255 signatures per milestone. */
 const MAX_MILESTONE_KEYS = 255;
@@ -180,6 +197,21 @@ export const NODE_OPTION_DOCS = {
   "gossip.infectionTarget": {
     describe: "peers each new message is pushed to in infect mode",
     default: String(DEFAULT_INFECTION_TARGET),
+  },
+  "api.bind": {
+    describe: "host:port the REST API listens on (port 0 = any free port)",
+    default: DEFAULT_API_BIND,
+  },
+  "api.jwtSecret": {
+    describe: `secret (at least ${JWT_SECRET_MIN_BYTES} bytes) that signs the API tokens of the protected routes (peers, control); without it those routes answer 403. Prefer the environment variable or the config file: flags show in the process list`,
+  },
+  "api.cors": {
+    describe: "answer browsers from any origin (CORS): true or false",
+    default: "true",
+  },
+  "api.maxResults": {
+    describe: `most entries of a result list (1..${API_MAX_RESULTS_LIMIT})`,
+    default: String(DEFAULT_API_MAX_RESULTS),
   },
   logLevel: {
     describe: `log level: ${LOG_LEVELS.join(", ")}`,
@@ -258,6 +290,15 @@ function optionalNumber(
     fail(path, `must be ${what} ${bounds}, got ${shown(value)}`);
   }
   return n;
+}
+
+/** true or false, also as the strings "true" and "false" (command line, environment). */
+function optionalBoolean(value: unknown, path: string): boolean | undefined {
+  if (value === undefined || typeof value === "boolean") return value;
+  const text = typeof value === "string" ? value.trim().toLowerCase() : null;
+  if (text === "true") return true;
+  if (text === "false") return false;
+  return fail(path, `must be true or false, got ${shown(value)}`);
 }
 
 /** One string or a list of strings. */
@@ -416,13 +457,40 @@ function parseGossip(value: unknown): NodeOptions["gossip"] {
   };
 }
 
+/** The secret itself never appears in an error message: only its length does. */
+function parseJwtSecret(value: unknown): string | null {
+  const path = "api.jwtSecret";
+  if (value === undefined) return null;
+  if (typeof value !== "string" || value.length === 0) fail(path, "must be a non-empty string");
+  if (jwtKey(value) === null) {
+    fail(
+      path,
+      `must be at least ${JWT_SECRET_MIN_BYTES} bytes (UTF-8), got ${new TextEncoder().encode(value).length}; a random one: openssl rand -hex 32`,
+    );
+  }
+  return value;
+}
+
+function parseApi(value: unknown): NodeOptions["api"] {
+  const path = "api";
+  const a = section(value, path, ["bind", "jwtSecret", "cors", "maxResults"]);
+  return {
+    bind: parseHostPort(optionalString(a.bind, `${path}.bind`) ?? DEFAULT_API_BIND, `${path}.bind`, 0),
+    jwtSecret: parseJwtSecret(a.jwtSecret),
+    cors: optionalBoolean(a.cors, `${path}.cors`) ?? true,
+    maxResults:
+      optionalNumber(a.maxResults, `${path}.maxResults`, { min: 1, max: API_MAX_RESULTS_LIMIT, integer: true }) ??
+      DEFAULT_API_MAX_RESULTS,
+  };
+}
+
 /**
  * Checks `input` (a NodeOptionsInput from any source) and fills in the defaults. Throws WeaverNodeError
  * NODE_ERROR_CONFIG_INVALID on the first problem; the message starts with the option's path and the error's
  * `type.option` holds it.
  */
 export function validateNodeOptions(input: unknown): NodeOptions {
-  const top = section(input, "", ["dataDir", "network", "bootstrap", "p2p", "gossip", "logLevel"]);
+  const top = section(input, "", ["dataDir", "network", "bootstrap", "p2p", "gossip", "api", "logLevel"]);
   const network = section(top.network, "network", ["name", "minPowScore", "milestones"]);
   return {
     dataDir: optionalString(top.dataDir, "dataDir") ?? DEFAULT_DATA_DIR,
@@ -436,6 +504,7 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     bootstrap: parseBootstrap(top.bootstrap),
     p2p: parseP2p(top.p2p),
     gossip: parseGossip(top.gossip),
+    api: parseApi(top.api),
     logLevel: optionalChoice(top.logLevel, "logLevel", LOG_LEVELS) ?? DEFAULT_LOG_LEVEL,
   };
 }

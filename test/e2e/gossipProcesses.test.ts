@@ -57,6 +57,8 @@ function startProcess(net: HarnessNetwork, dataDir: string, peers: string[], por
     `127.0.0.1:${port}`,
     "--log-level",
     "info",
+    "--api-bind",
+    "127.0.0.1:0",
     "--coo-public-key",
     ...net.signers.map((s) => bytesToHex(s.publicKey)),
   ];

@@ -1,7 +1,8 @@
 /**
  * A whole node on LMDB in a temporary directory, and `weaver start` as a process: bootstrap from a genesis address,
  * status, a milestone confirmed through the node's own wiring, clean close, restart on the same directory with the
- * same ledger and identity, and the refusals (another network, no bootstrap for an empty database).
+ * same ledger and identity, the refusals (another network, no bootstrap for an empty database), and the REST API over
+ * real HTTP.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -10,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
+import { jwtKey, signApiToken } from "../../src/api/jwt.js";
+import { VERSION } from "../../src/cli/version.js";
 import { blake2b256 } from "../../src/crypto/blake2b.js";
 import { ed25519Verify } from "../../src/crypto/ed25519.js";
 import { networkIdFromName } from "../../src/crypto/networkId.js";
@@ -24,6 +27,8 @@ import { milestoneCone } from "../../src/pipeline/confirmer.js";
 import { utf8ToBytes } from "../../src/primitives/bytes.js";
 import { bytesToHex } from "../../src/primitives/hex.js";
 import { REPO_ROOT } from "../utils/vectors.js";
+
+const API_SECRET = "weaver-node-test-api-secret-of-enough-bytes";
 
 const GENESIS_ADDRESS = bytesToHex(blake2b256(utf8ToBytes("weaver-node-test-genesis")));
 /** Two keys, both needed: a milestone with one signature and one parent is too short for iota.js clients. */
@@ -70,6 +75,7 @@ function options(dataDir: string, more: NodeOptionsInput = {}) {
     },
     bootstrap: more.bootstrap ?? { genesisAddress: GENESIS_ADDRESS },
     p2p: { bind: "127.0.0.1:0", ...more.p2p },
+    api: { bind: "127.0.0.1:0", ...more.api },
   });
 }
 
@@ -249,6 +255,95 @@ describe("WeaverNode", () => {
   });
 });
 
+describe("WeaverNode: the REST API", () => {
+  /** A clock shifted so that the test milestones' timestamps (1_700_000_000 + index) are a few seconds old. */
+  function milestoneClock(): () => number {
+    const shift = Date.now() - 1_700_000_010_000;
+    return () => Date.now() - shift;
+  }
+
+  it("answers /health and /api/v1/info over HTTP on the real port, and protected routes with a token", async () => {
+    const lines: LogLine[] = [];
+    const now = milestoneClock();
+    const node = await WeaverNode.start(options(freshDir(), { api: { jwtSecret: API_SECRET } }), {
+      logger: recordingLogger(lines),
+      now,
+      version: "9.8.7",
+    });
+    let url = "";
+    try {
+      const { api } = node.status();
+      assert.equal(api.host, "127.0.0.1");
+      assert.ok(api.port > 0, "port 0 binds a free port, and the status reports it");
+      url = `http://127.0.0.1:${api.port}`;
+      const listening = lines.find((l) => l.message === "API listening");
+      assert.equal(listening?.context.url, url);
+      assert.equal(listening?.context.component, "api");
+      assert.equal(lines.find((l) => l.message === "Node started")?.context.api, url);
+
+      let health = await fetch(`${url}/health`);
+      assert.equal(health.status, 503, "no milestone yet");
+      assert.equal(await health.text(), "");
+      const info = async () =>
+        ((await (await fetch(`${url}/api/v1/info`)).json()) as { data: Record<string, unknown> }).data;
+      const before = await info();
+      assert.equal(before.name, "weaver");
+      assert.equal(before.version, "9.8.7");
+      assert.equal(before.networkId, NETWORK);
+      assert.equal(before.bech32HRP, "atoi");
+      assert.equal(before.minPoWScore, 0);
+      assert.equal(before.isHealthy, false);
+
+      await issueMilestone(node);
+      health = await fetch(`${url}/health`);
+      assert.equal(health.status, 200, "synced, recent milestone, and no peers needed: none are configured");
+      const after = await info();
+      assert.equal(after.confirmedMilestoneIndex, 1);
+      assert.equal(after.isHealthy, true);
+
+      const peersUrl = `${url}/api/v1/peers`;
+      const refused = await fetch(peersUrl, { headers: { origin: "https://wallet.example" } });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get("access-control-allow-origin"), "*");
+      assert.equal(((await refused.json()) as { error: { code: string } }).error.code, "403");
+      const token = await signApiToken(jwtKey(API_SECRET)!, { subject: "test" }, now());
+      const peers = await fetch(peersUrl, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(peers.status, 200);
+      assert.deepEqual(await peers.json(), { data: [] });
+    } finally {
+      await node.close();
+    }
+    await assert.rejects(fetch(`${url}/health`), "the API is closed with the node");
+  });
+
+  it("with configured peers, /health needs a connected one", async () => {
+    const node = await WeaverNode.start(options(freshDir(), { p2p: { peers: ["127.0.0.1:9"] } }), {
+      now: milestoneClock(),
+    });
+    try {
+      await issueMilestone(node);
+      const res = await fetch(`http://127.0.0.1:${node.status().api.port}/health`);
+      assert.equal(res.status, 503);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("a taken API port fails the start, and everything opened so far is closed again", async () => {
+    const first = await startNode(freshDir());
+    const dir = freshDir();
+    try {
+      const taken = `127.0.0.1:${first.status().api.port}`;
+      await assert.rejects(startNode(dir, { api: { bind: taken } }), /EADDRINUSE/);
+    } finally {
+      await first.close();
+    }
+    const again = await startNode(dir);
+    assert.equal(again.status().confirmedMilestoneIndex, 0, "the database of the failed start opens again");
+    await again.close();
+  });
+});
+
 describe("weaver start (process)", () => {
   const BIN = join(REPO_ROOT, "bin", "weaver.js");
 
@@ -274,7 +369,18 @@ describe("weaver start (process)", () => {
     const dataDir = freshDir();
     const child = spawn(
       process.execPath,
-      [BIN, "start", "--data-dir", dataDir, "--gossip-bind", "127.0.0.1:0", "--network-name", "weaver-cli-test"],
+      [
+        BIN,
+        "start",
+        "--data-dir",
+        dataDir,
+        "--gossip-bind",
+        "127.0.0.1:0",
+        "--api-bind",
+        "127.0.0.1:0",
+        "--network-name",
+        "weaver-cli-test",
+      ],
       { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";
@@ -287,6 +393,9 @@ describe("weaver start (process)", () => {
       assert.match(String(started.nodeId), /^[0-9a-f]{64}$/);
       assert.match(String(started.listen), /^127\.0\.0\.1:\d+$/);
       assert.equal(started.network, "weaver-cli-test");
+      assert.match(String(started.api), /^http:\/\/127\.0\.0\.1:\d+$/);
+      const info = await fetch(`${String(started.api)}/api/v1/info`);
+      assert.equal(((await info.json()) as { data: { version: string } }).data.version, VERSION);
       const closed = waitForLine(child, (l) => l.msg === "Node closed");
       child.kill("SIGINT");
       await closed;

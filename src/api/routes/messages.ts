@@ -1,17 +1,25 @@
 /**
  * The message routes of chrysalis.md §10.2: lookup by indexation index, and by id the message as JSON, its metadata,
- * its raw bytes and its children. Submission (POST) is not here yet.
+ * its raw bytes and its children. Submission (POST) is not here yet. The by-id answers are exported for the
+ * `transactions/{id}/included-message…` routes, which answer the same for the message that included a transaction.
  */
-import type { FastifyPluginCallback } from "fastify";
-import { decodeMessage, messageToJson } from "../../codec/index.js";
+import type { FastifyPluginCallback, FastifyReply } from "fastify";
+import { decodeMessage, type MessageJson, messageToJson } from "../../codec/index.js";
 import { bytesToHex } from "../../primitives/hex.js";
 import { isNodeAlmostSynced } from "../../tangle/tipSelector.js";
 import type { ApiContext, RoutePluginOptions } from "../apiContext.js";
 import { ApiError } from "../apiError.js";
-import { readMessageMetadata } from "../mappers/messageMetadata.js";
+import { type MessageMetadataJson, readMessageMetadata } from "../mappers/messageMetadata.js";
 import { parseIdParam, parseIndexQuery, type RawParams } from "./params.js";
 
 const MESSAGE_ID = "messageId";
+
+export interface ChildrenJson {
+  messageId: string;
+  maxResults: number;
+  count: number;
+  childrenMessageIds: string[];
+}
 
 function notFound(id: Uint8Array): ApiError {
   return new ApiError("API_ERROR_NOT_FOUND", `message ${bytesToHex(id)} is not known`);
@@ -23,8 +31,55 @@ function messageBytes(ctx: ApiContext, id: Uint8Array): Uint8Array {
   return bytes;
 }
 
+/**
+ * Throws API_ERROR_NOT_SYNCED unless the node is almost synced (CMI ≥ LMI − 2, a milestone known): Hornet answers 503
+ * where an answer from a lagging node would be stale (metadata, address balances and outputs).
+ */
+export function assertAlmostSynced(ctx: ApiContext): void {
+  const { tangle } = ctx.deps;
+  if (!isNodeAlmostSynced(tangle.confirmedMilestoneIndex, tangle.latestMilestoneIndex)) {
+    throw new ApiError(
+      "API_ERROR_NOT_SYNCED",
+      `the node is not synced (confirmed milestone ${tangle.confirmedMilestoneIndex}, latest ${tangle.latestMilestoneIndex})`,
+    );
+  }
+}
+
+/** The message as JSON (chrysalis.md §10.3); 404 if it is not stored. */
+export function messageJsonById(ctx: ApiContext, id: Uint8Array): MessageJson {
+  // Stored bytes passed the untrusted decode when they arrived.
+  return messageToJson(decodeMessage(messageBytes(ctx, id), "trusted"));
+}
+
+/** The message's metadata; 503 while not almost synced (solidity and the hints would be stale), 404 if unknown. */
+export function messageMetadataById(ctx: ApiContext, id: Uint8Array): MessageMetadataJson {
+  assertAlmostSynced(ctx);
+  const metadata = readMessageMetadata(ctx.deps.tangle, id, ctx.deps.tipSelector.options.params);
+  if (metadata === undefined) throw notFound(id);
+  return metadata;
+}
+
+/** Sends the stored bytes as `application/octet-stream`; 404 (as JSON, like every error) if unknown. */
+export function sendMessageRaw(ctx: ApiContext, id: Uint8Array, reply: FastifyReply): FastifyReply {
+  const bytes = messageBytes(ctx, id);
+  return reply.type("application/octet-stream").send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** The message's children in id order, capped at maxResults. */
+export function childrenById(ctx: ApiContext, id: Uint8Array): ChildrenJson {
+  const { maxResults } = ctx.options;
+  // As Hornet: no 404 for an unknown message; children of a missing parent are stored and worth listing.
+  const children = ctx.deps.tangle.childrenOf(id, maxResults);
+  return {
+    messageId: bytesToHex(id),
+    maxResults,
+    count: children.length,
+    childrenMessageIds: children.map(bytesToHex),
+  };
+}
+
 export const messagesRoutes: FastifyPluginCallback<RoutePluginOptions> = (app, { ctx }, done) => {
-  const { tangle, tipSelector } = ctx.deps;
+  const { tangle } = ctx.deps;
   const { maxResults } = ctx.options;
 
   app.get("/messages", async (request) => {
@@ -33,45 +88,21 @@ export const messagesRoutes: FastifyPluginCallback<RoutePluginOptions> = (app, {
     return { data: { index: index.text, maxResults, count: ids.length, messageIds: ids.map(bytesToHex) } };
   });
 
-  app.get(`/messages/:${MESSAGE_ID}`, async (request) => {
-    const id = parseIdParam(request.params as RawParams, MESSAGE_ID);
-    // Stored bytes passed the untrusted decode when they arrived.
-    return { data: messageToJson(decodeMessage(messageBytes(ctx, id), "trusted")) };
-  });
+  app.get(`/messages/:${MESSAGE_ID}`, async (request) => ({
+    data: messageJsonById(ctx, parseIdParam(request.params as RawParams, MESSAGE_ID)),
+  }));
 
-  app.get(`/messages/:${MESSAGE_ID}/metadata`, async (request) => {
-    const id = parseIdParam(request.params as RawParams, MESSAGE_ID);
-    // Hornet answers 503 here while not almost synced: solidity and the promote/reattach hints would be stale.
-    if (!isNodeAlmostSynced(tangle.confirmedMilestoneIndex, tangle.latestMilestoneIndex)) {
-      throw new ApiError(
-        "API_ERROR_NOT_SYNCED",
-        `the node is not synced (confirmed milestone ${tangle.confirmedMilestoneIndex}, latest ${tangle.latestMilestoneIndex})`,
-      );
-    }
-    const metadata = readMessageMetadata(tangle, id, tipSelector.options.params);
-    if (metadata === undefined) throw notFound(id);
-    return { data: metadata };
-  });
+  app.get(`/messages/:${MESSAGE_ID}/metadata`, async (request) => ({
+    data: messageMetadataById(ctx, parseIdParam(request.params as RawParams, MESSAGE_ID)),
+  }));
 
-  app.get(`/messages/:${MESSAGE_ID}/raw`, async (request, reply) => {
-    const id = parseIdParam(request.params as RawParams, MESSAGE_ID);
-    const bytes = messageBytes(ctx, id);
-    return reply.type("application/octet-stream").send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  });
+  app.get(`/messages/:${MESSAGE_ID}/raw`, async (request, reply) =>
+    sendMessageRaw(ctx, parseIdParam(request.params as RawParams, MESSAGE_ID), reply),
+  );
 
-  app.get(`/messages/:${MESSAGE_ID}/children`, async (request) => {
-    const id = parseIdParam(request.params as RawParams, MESSAGE_ID);
-    // As Hornet: no 404 for an unknown message; children of a missing parent are stored and worth listing.
-    const children = tangle.childrenOf(id, maxResults);
-    return {
-      data: {
-        messageId: bytesToHex(id),
-        maxResults,
-        count: children.length,
-        childrenMessageIds: children.map(bytesToHex),
-      },
-    };
-  });
+  app.get(`/messages/:${MESSAGE_ID}/children`, async (request) => ({
+    data: childrenById(ctx, parseIdParam(request.params as RawParams, MESSAGE_ID)),
+  }));
 
   done();
 };

@@ -68,6 +68,10 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
         syncedPeers: peers.count,
       };
     },
+    peers: () => [],
+    endpoints: () => [],
+    addPeer: () => undefined,
+    removePeer: () => false,
   };
   const app = createApiServer(
     {

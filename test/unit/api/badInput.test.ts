@@ -7,9 +7,20 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import fc from "fast-check";
 import type { LightMyRequestResponse } from "fastify";
+import { jwtKey, signApiToken } from "../../../src/api/jwt.js";
+import { encodeBech32Address } from "../../../src/crypto/bech32.js";
+import { TOKEN_SUPPLY } from "../../../src/params/protocol.js";
 import { utf8ToBytes } from "../../../src/primitives/bytes.js";
 import { bytesToHex } from "../../../src/primitives/hex.js";
+import { Wallet } from "../../utils/ledgerFixtures.js";
 import { type ApiHarness, apiHarness, assertErrorEnvelope } from "./apiHarness.js";
+
+const alice = Wallet.named("alice");
+/** A valid address in both forms, for the query-parameter routes. */
+const ALICE_HEX = alice.addressHex;
+const ALICE_BECH32 = encodeBech32Address("atoi", Uint8Array.from([0, ...alice.address]));
+/** The requests carry a token, so that the protected routes (tx-history) parse their parameters too. */
+const API_KEY = jwtKey("weaver-test-api-secret-at-least-32-bytes") ?? new Uint8Array(32);
 
 /** Path templates; `{}` is where the parameter goes. */
 const ID_ROUTES = [
@@ -17,10 +28,26 @@ const ID_ROUTES = [
   "/api/v1/messages/{}/metadata",
   "/api/v1/messages/{}/raw",
   "/api/v1/messages/{}/children",
+  "/api/v1/transactions/{}/included-message",
+  "/api/v1/transactions/{}/included-message/metadata",
+  "/api/v1/transactions/{}/included-message/raw",
+  "/api/v1/transactions/{}/included-message/children",
+  "/api/v1/addresses/ed25519/{}",
+  "/api/v1/addresses/ed25519/{}/outputs",
+  "/api/v1/addresses/ed25519/{}/tx-history",
 ];
-const INDEX_ROUTES = ["/api/v1/milestones/{}", "/api/v1/milestones/{}/utxo-changes"];
+const OUTPUT_ID_ROUTES = ["/api/v1/outputs/{}"];
+const BECH32_ROUTES = ["/api/v1/addresses/{}", "/api/v1/addresses/{}/outputs", "/api/v1/addresses/{}/tx-history"];
+const INDEX_ROUTES = ["/api/v1/milestones/{}", "/api/v1/milestones/{}/utxo-changes", "/api/v1/receipts/{}"];
 const QUERY_ROUTES = ["/api/v1/messages?index={}"];
-const PLAIN_ROUTES = ["/health", "/api/routes", "/api/v1/info", "/api/v1/tips"];
+/** The outputs routes' `type` and `include-spent` queries, on a valid address in both forms. */
+const OUTPUT_QUERY_ROUTES = [
+  `/api/v1/addresses/${ALICE_BECH32}/outputs`,
+  `/api/v1/addresses/ed25519/${ALICE_HEX}/outputs`,
+];
+const TYPE_ROUTES = OUTPUT_QUERY_ROUTES.map((r) => `${r}?type={}`);
+const INCLUDE_SPENT_ROUTES = OUTPUT_QUERY_ROUTES.map((r) => `${r}?include-spent={}`);
+const PLAIN_ROUTES = ["/health", "/api/routes", "/api/v1/info", "/api/v1/tips", "/api/v1/receipts", "/api/v1/treasury"];
 
 /** Already URL-encoded path segments that are no valid message id. */
 const BAD_IDS = [
@@ -98,6 +125,64 @@ const BAD_QUERIES = [
   "ab%20",
 ];
 
+/** Already URL-encoded segments that are no valid output id (68 hex digits). */
+const BAD_OUTPUT_IDS = [
+  "ab".repeat(32),
+  "ab".repeat(33),
+  `${"ab".repeat(34)}0`,
+  "ab".repeat(35),
+  `${"ab".repeat(33)}zz`,
+  `0x${"ab".repeat(33)}`,
+  `${"ab".repeat(33)}%20%20`,
+  `${"ab".repeat(33)}%00`,
+  "%00".repeat(34),
+  "%EF%BC%A1".repeat(68),
+  "-1",
+  "__proto__",
+  "%2e%2e",
+  "a".repeat(300),
+];
+
+/** Already URL-encoded segments that are no bech32 address of this network ("atoi"). */
+const BAD_BECH32 = [
+  ALICE_BECH32.replace("atoi", "iota"),
+  `${ALICE_BECH32.slice(0, -1)}${ALICE_BECH32.endsWith("q") ? "p" : "q"}`,
+  `${ALICE_BECH32.slice(0, 10)}${ALICE_BECH32.slice(10).toUpperCase()}`,
+  ALICE_BECH32.slice(0, -1),
+  `${ALICE_BECH32}q`,
+  ALICE_BECH32.replace("1", "b"),
+  ALICE_BECH32.replace("atoi1", "atoi1b"),
+  "atoi1",
+  "1qqqqqqq",
+  "atoi1qqqqqqq",
+  ALICE_HEX,
+  "ed25519",
+  "a".repeat(90),
+  "a".repeat(91),
+  "%00",
+  "%F0%9F%92%A9".repeat(16),
+  "__proto__",
+  "%2e%2e",
+];
+
+const BAD_TYPES = [
+  "2",
+  "-1",
+  "01",
+  "+1",
+  "1.0",
+  "1e0",
+  "0x1",
+  "abc",
+  "%00",
+  "1%20",
+  "%201",
+  "%D9%A1",
+  "1&type=0",
+  "null",
+];
+const BAD_INCLUDE_SPENT = ["yes", "2", "truee", "%00", "true%20", "null", "true&include-spent=false", "%F0%9F%92%A9"];
+
 function fill(template: string, param: string): string {
   return template.replace("{}", param);
 }
@@ -124,10 +209,20 @@ describe("malformed input on every route", () => {
   let h: ApiHarness;
 
   before(async () => {
-    h = await apiHarness();
+    const base = await apiHarness({ api: { jwtKey: API_KEY } });
+    const authorization = `Bearer ${await signApiToken(API_KEY, { subject: "bad-input" }, base.cb.tb.now)}`;
+    h = { ...base, get: (url) => base.app.inject({ method: "GET", url, headers: { authorization } }) };
     // A synced node with data, so that a parameter that slipped through would reach real lookups.
     await h.cb.tb.message("A").index("weaver").store();
-    await h.cb.milestone(["A"]);
+    const tx = h.cb.genesisWallet.transfer(
+      [h.cb.genesisOutput],
+      [
+        { address: alice, amount: 1_000_000 },
+        { address: h.cb.genesisWallet, amount: TOKEN_SUPPLY - 1_000_000 },
+      ],
+    );
+    await h.cb.tb.message("T").withPayload(tx).store();
+    await h.cb.milestone(["A", "T"]);
   });
 
   it("answers every hand-picked bad id, milestone index and index query with a 4xx envelope", async () => {
@@ -135,6 +230,10 @@ describe("malformed input on every route", () => {
       ...ID_ROUTES.flatMap((r) => BAD_IDS.map((p) => fill(r, p))),
       ...INDEX_ROUTES.flatMap((r) => BAD_INDEXES.map((p) => fill(r, p))),
       ...QUERY_ROUTES.flatMap((r) => BAD_QUERIES.map((p) => fill(r, p))),
+      ...OUTPUT_ID_ROUTES.flatMap((r) => BAD_OUTPUT_IDS.map((p) => fill(r, p))),
+      ...BECH32_ROUTES.flatMap((r) => BAD_BECH32.map((p) => fill(r, p))),
+      ...TYPE_ROUTES.flatMap((r) => BAD_TYPES.map((p) => fill(r, p))),
+      ...INCLUDE_SPENT_ROUTES.flatMap((r) => BAD_INCLUDE_SPENT.map((p) => fill(r, p))),
       "/api/v1/messages",
       "/api/v1/messages?index[]=ab",
       "/api/v1/messages?Index=6162",
@@ -148,11 +247,21 @@ describe("malformed input on every route", () => {
   });
 
   it("never answers a generated parameter in any position with a 5xx", async () => {
-    const templates = [...ID_ROUTES, ...INDEX_ROUTES, ...QUERY_ROUTES];
+    const templates = [
+      ...ID_ROUTES,
+      ...INDEX_ROUTES,
+      ...QUERY_ROUTES,
+      ...OUTPUT_ID_ROUTES,
+      ...BECH32_ROUTES,
+      ...TYPE_ROUTES,
+      ...INCLUDE_SPENT_ROUTES,
+    ];
     const param = fc.oneof(
       fc.string({ maxLength: 80 }),
       fc.string({ unit: "binary", maxLength: 40 }),
       fc.stringMatching(/^[0-9a-fA-F]{0,70}$/),
+      // Near-valid bech32: the alphabet and separator, sometimes this network's HRP.
+      fc.stringMatching(/^(atoi1|iota1)?[qpzry9x8gf2tvdw0s3jn54khce6mua7l1]{0,70}$/),
       fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
     );
     await fc.assert(

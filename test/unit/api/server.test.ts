@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { describe, it } from "node:test";
-import { DEFAULT_API_OPTIONS } from "../../../src/api/apiContext.js";
+import { type ApiDependencies, DEFAULT_API_OPTIONS } from "../../../src/api/apiContext.js";
 import { ApiError } from "../../../src/api/apiError.js";
 import { writeClientError } from "../../../src/api/server.js";
 import { apiHarness, assertErrorEnvelope, dataOf, NODE_INFO } from "./apiHarness.js";
@@ -65,9 +65,9 @@ describe("API server: envelope and errors", () => {
   it("answers bad JSON, empty JSON, an unsupported media type and an oversized body with envelopes", async () => {
     const h = await apiHarness({ api: { bodyLimit: 1000 } });
     // A route with a body, as later steps add them (POST /messages).
-    h.app.post("/api/v1/test-echo", async (request) => ({ data: request.body }));
+    h.app.post("/test-echo", async (request) => ({ data: request.body }));
     const post = (payload: string, contentType: string) =>
-      h.app.inject({ method: "POST", url: "/api/v1/test-echo", payload, headers: { "content-type": contentType } });
+      h.app.inject({ method: "POST", url: "/test-echo", payload, headers: { "content-type": contentType } });
     assert.deepEqual(dataOf(await post('{"a":1}', "application/json")), { a: 1 });
     assert.match(assertErrorEnvelope(await post("{not json", "application/json"), 400), /not valid JSON/);
     assert.match(assertErrorEnvelope(await post("", "application/json"), 400), /empty/);
@@ -103,7 +103,7 @@ describe("API server: envelope and errors", () => {
           milestoneDiff: () => {
             throw new Error("disk on fire at /secret/path");
           },
-        },
+        } as unknown as ApiDependencies["ledger"],
       },
     });
     const message = assertErrorEnvelope(await h.get("/api/v1/milestones/1/utxo-changes"), 500);
@@ -116,10 +116,10 @@ describe("API server: envelope and errors", () => {
 
   it("answers with the status of each ApiError code", async () => {
     const h = await apiHarness();
-    h.app.get("/api/v1/test-throw", async () => {
+    h.app.get("/test-throw", async () => {
       throw new ApiError("API_ERROR_NO_TIPS", "none here");
     });
-    assert.equal(assertErrorEnvelope(await h.get("/api/v1/test-throw"), 503), "none here");
+    assert.equal(assertErrorEnvelope(await h.get("/test-throw"), 503), "none here");
   });
 
   it("stops the rate subscriptions when closed", async () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { JWT_SECRET_ENV } from "../../../src/cli/tools/jwtTool.js";
 import {
   envVarName,
   envVarNames,
@@ -17,7 +18,7 @@ import {
   readConfigFile,
 } from "../../../src/node/configSources.js";
 import { WeaverNodeError } from "../../../src/node/nodeError.js";
-import { NODE_OPTION_DOCS, validateNodeOptions } from "../../../src/node/nodeOptions.js";
+import { NODE_OPTION_DOCS, type NodeOptionPath, validateNodeOptions } from "../../../src/node/nodeOptions.js";
 import { REPO_ROOT } from "../../utils/vectors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weaver-config-"));
@@ -34,6 +35,9 @@ describe("config sources", () => {
     assert.equal(envVarName("p2p.maxPeers"), "WEAVER_P2P_MAX_PEERS");
     assert.equal(envVarName("dataDir"), "WEAVER_DATA_DIR");
     assert.equal(envVarName("network.milestones.publicKeys"), "WEAVER_NETWORK_MILESTONES_PUBLIC_KEYS");
+    // `weaver tool jwt` reads the secret from the same variable the node does.
+    assert.equal(envVarName("api.jwtSecret"), JWT_SECRET_ENV);
+    assert.equal(envVarName("api.maxResults"), "WEAVER_API_MAX_RESULTS");
     const names = envVarNames().map(([, n]) => n);
     assert.equal(names.length, Object.keys(NODE_OPTION_DOCS).length);
     assert.equal(new Set(names).size, names.length, "no two options share a variable");
@@ -45,12 +49,18 @@ describe("config sources", () => {
       WEAVER_P2P_PEERS: "127.0.0.1:15600, 127.0.0.1:15601,",
       WEAVER_GOSSIP_MODE: "flood",
       WEAVER_LOG_LEVEL: "",
+      WEAVER_API_CORS: "false",
+      WEAVER_API_JWT_SECRET: "x".repeat(40),
       UNRELATED: "x",
     });
     assert.deepEqual(input, {
       p2p: { maxPeers: "8", peers: ["127.0.0.1:15600", "127.0.0.1:15601"] },
       gossip: { mode: "flood" },
+      api: { cors: "false", jwtSecret: "x".repeat(40) },
     });
+    const options = validateNodeOptions(input);
+    assert.equal(options.api.cors, false);
+    assert.equal(options.api.jwtSecret, "x".repeat(40));
   });
 
   it("layers sources: later wins key by key, undefined never hides a value", () => {
@@ -93,6 +103,27 @@ describe("config sources", () => {
     );
   });
 
+  it("weaver start --help shows every option with its flag and its environment variable", () => {
+    const help = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "weaver.js"), "start", "--help"], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    assert.equal(help.status, 0, help.stderr);
+    const text = help.stdout.replace(/\s+/g, " ");
+    for (const path of Object.keys(NODE_OPTION_DOCS) as NodeOptionPath[]) {
+      assert.ok(text.includes(`[env ${envVarName(path)}]`), `${path}: ${envVarName(path)}`);
+    }
+    for (const flag of [
+      "--api-bind <host:port>",
+      "--api-jwt-secret <secret>",
+      "--api-cors <true|false>",
+      "--api-max-results <n>",
+    ]) {
+      assert.ok(text.includes(flag), flag);
+    }
+    assert.match(text, /\(default: 0\.0\.0\.0:14265\)/);
+  });
+
   it("weaver start: a bad config file is one error line and exit 1; env variables reach the validator", () => {
     const cli = join(REPO_ROOT, "bin", "weaver.js");
     const bad = spawnSync(process.execPath, [cli, "start", "--config", file("broken.json", "{nope")], {
@@ -119,6 +150,7 @@ describe("config sources", () => {
         dataDir: join(dir, "node-data"),
         network: { name: "from-config-file", minPowScore: 0 },
         p2p: { bind: "127.0.0.1:0", maxPeers: 4 },
+        api: { bind: "127.0.0.1:0" },
         logLevel: "info",
       }),
     );
@@ -144,5 +176,6 @@ describe("config sources", () => {
     assert.equal(started.network, "from-flag", "the flag overrides the file");
     assert.match(String(started.listen), /^127\.0\.0\.1:\d+$/, "bind from the file");
     assert.equal(started.dataDir, join(dir, "node-data"));
+    assert.match(String(started.api), /^http:\/\/127\.0\.0\.1:\d+$/, "API bind from the file, its real port logged");
   });
 });

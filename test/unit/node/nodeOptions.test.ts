@@ -84,6 +84,12 @@ describe("validateNodeOptions: defaults", () => {
       maxPeers: 32,
     });
     assert.deepEqual(o.gossip, { mode: "infect", infectionTarget: 3 });
+    assert.deepEqual(o.api, {
+      bind: { host: "0.0.0.0", port: 14265 },
+      jwtSecret: null,
+      cors: true,
+      maxResults: 1000,
+    });
     assert.equal(o.logLevel, "info");
     assert.deepEqual(validateNodeOptions(undefined), o, "no input at all is the same as {}");
   });
@@ -188,6 +194,25 @@ describe("validateNodeOptions: accepted values", () => {
     assert.deepEqual(validateNodeOptions({ p2p: { peers: "10.0.0.1:1" } }).p2p.peers, [{ host: "10.0.0.1", port: 1 }]);
   });
 
+  it("api: bind with port 0, a secret of at least 32 bytes, cors as a boolean or its word, maxResults", () => {
+    const secret = "s".repeat(32);
+    const o = validateNodeOptions({
+      api: { bind: "127.0.0.1:0", jwtSecret: secret, cors: "false", maxResults: "50" },
+    });
+    assert.deepEqual(o.api, { bind: { host: "127.0.0.1", port: 0 }, jwtSecret: secret, cors: false, maxResults: 50 });
+    // 16 two-byte characters are 32 bytes: the rule counts bytes, as the HS256 key does.
+    assert.equal(validateNodeOptions({ api: { jwtSecret: "é".repeat(16) } }).api.jwtSecret, "é".repeat(16));
+    for (const [cors, expected] of [
+      [true, true],
+      [false, false],
+      ["TRUE", true],
+      [" false ", false],
+    ] as const) {
+      assert.equal(validateNodeOptions({ api: { cors } }).api.cors, expected, String(cors));
+    }
+    assert.equal(validateNodeOptions({ api: { maxResults: 100_000 } }).api.maxResults, 100_000);
+  });
+
   it("gossip mode and log level choices", () => {
     assert.equal(validateNodeOptions({ gossip: { mode: "flood" } }).gossip.mode, "flood");
     for (const level of ["debug", "info", "warn", "error", "silent"]) {
@@ -266,6 +291,25 @@ describe("validateNodeOptions: refusals name the option", () => {
     const bech = encodeBech32Address("atoi", concatBytes(Uint8Array.of(0), Buffer.from(ADDRESS_HEX, "hex")));
     const typo = `${bech.slice(0, -1)}${bech.endsWith("q") ? "p" : "q"}`;
     assertRefused({ bootstrap: { genesisAddress: typo } }, "bootstrap.genesisAddress", /checksum/);
+  });
+
+  it("api: a short secret is refused without showing it; bind, cors and maxResults are checked", () => {
+    const short = "secret-that-is-too-short";
+    const e = refusal({ api: { jwtSecret: short } });
+    assert.equal(e.type.option, "api.jwtSecret");
+    assert.match(e.message, /at least 32 bytes.*got 24/);
+    assert.ok(!e.message.includes(short), "the secret is not echoed");
+    assertRefused({ api: { jwtSecret: "é".repeat(15) } }, "api.jwtSecret", /got 30/);
+    assertRefused({ api: { jwtSecret: "" } }, "api.jwtSecret", /non-empty string/);
+    assertRefused({ api: { jwtSecret: 12345 } }, "api.jwtSecret");
+    assertRefused({ api: { bind: "14265" } }, "api.bind", /host:port/);
+    assertRefused({ api: { bind: "0.0.0.0:70000" } }, "api.bind", /0 to 65535/);
+    assertRefused({ api: { cors: "yes" } }, "api.cors", /true or false, got "yes"/);
+    assertRefused({ api: { cors: 1 } }, "api.cors");
+    assertRefused({ api: { maxResults: 0 } }, "api.maxResults", /whole number from 1 to 100000/);
+    assertRefused({ api: { maxResults: 100_001 } }, "api.maxResults");
+    assertRefused({ api: { maxResults: "12.5" } }, "api.maxResults");
+    assertRefused({ api: { port: 1 } }, "api.port", /known here: bind, jwtSecret, cors, maxResults/);
   });
 
   it("p2p endpoints: host:port forms, port ranges, brackets for IPv6", () => {
