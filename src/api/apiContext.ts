@@ -6,6 +6,7 @@
 import type { GossipService } from "../gossip/gossipService.js";
 import type { UtxoLedger } from "../ledger/utxoLedger.js";
 import type { Logger } from "../logger/logger.js";
+import type { Ingress } from "../pipeline/ingress.js";
 import type { MessagePipeline } from "../pipeline/messagePipeline.js";
 import type { Tangle } from "../tangle/tangle.js";
 import type { TipSelector } from "../tangle/tipSelector.js";
@@ -19,6 +20,8 @@ export interface ApiNodeInfo {
   version: string;
   /** The network name; `info.networkId` is this string, which clients hash into the numeric id (client-compat.md §1). */
   networkName: string;
+  /** The numeric network id messages carry (BLAKE2b of the name for our networks; chrysalis.md §1.4). */
+  networkId: bigint;
   bech32Hrp: string;
   minPowScore: number;
 }
@@ -28,6 +31,11 @@ export type ApiTangleView = MessageMetadataView &
     Tangle,
     "getMessageBytes" | "childrenOf" | "messageIdsByIndex" | "getMilestone" | "latestMilestoneIndex" | "pruningIndex"
   >;
+
+/** Finds a nonce that gives `message` at least `targetScore` (TIP-12); src/pow/powPool.ts is the node's. */
+export interface PowEngine {
+  mine(message: Uint8Array, targetScore: number): Promise<{ nonce: bigint }>;
+}
 
 export interface ApiDependencies {
   tangle: ApiTangleView;
@@ -52,6 +60,10 @@ export interface ApiDependencies {
     | "receipts"
     | "treasury"
   >;
+  /** Where POST /messages hands its bytes, as peers' messages go (ARCHITECTURE.md §2.5 step 13). */
+  ingress: Pick<Ingress, "submit">;
+  /** The node's PoW engine for remote PoW (feature "PoW"); absent or null when node PoW is off. */
+  pow?: PowEngine | null;
   /** Milliseconds since the epoch (the health rule's milestone age). */
   now(): number;
   node: ApiNodeInfo;
@@ -77,8 +89,6 @@ export interface ApiOptions {
   healthNeedsPeers: boolean;
   /** The latest milestone must be at most this old for `/health` (Hornet: 5 minutes). */
   healthMaxMilestoneAgeMs: number;
-  /** Node-side PoW for submitted messages is on: `info.features` lists "PoW" (client-compat.md §5). */
-  powEnabled: boolean;
   /**
    * HS256 key of the API tokens (jwtKey() of the node's secret) that open the protected routes (chrysalis.md §10.2);
    * null = no secret is configured and those routes answer 403.
@@ -94,7 +104,6 @@ export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
   keepAliveTimeoutMs: 10 * 60_000,
   healthNeedsPeers: true,
   healthMaxMilestoneAgeMs: 5 * 60_000,
-  powEnabled: false,
   jwtKey: null,
   cors: true,
 });

@@ -10,6 +10,8 @@ export const API_ERROR_CODES = [
   "API_ERROR_INVALID_PARAMETER",
   /** The request body cannot be read: invalid or empty JSON, or a size that disagrees with Content-Length. */
   "API_ERROR_INVALID_BODY",
+  /** A submitted message is malformed, cannot be completed (no PoW, no tips) or was rejected by validation. */
+  "API_ERROR_MESSAGE_INVALID",
   /** The request itself is malformed: a URL with bad percent-encoding, broken HTTP. */
   "API_ERROR_BAD_REQUEST",
   /** The message, milestone or milestone diff asked for is not known (or was pruned). */
@@ -38,6 +40,7 @@ export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = Object.freeze({
   API_ERROR_INVALID_PARAMETER: 400,
   API_ERROR_INVALID_BODY: 400,
+  API_ERROR_MESSAGE_INVALID: 400,
   API_ERROR_BAD_REQUEST: 400,
   API_ERROR_NOT_FOUND: 404,
   API_ERROR_ROUTE_NOT_FOUND: 404,

@@ -25,6 +25,7 @@ import { milestonesRoutes } from "./routes/milestones.js";
 import { outputsRoutes } from "./routes/outputs.js";
 import { peersRoutes } from "./routes/peers.js";
 import { receiptsRoutes } from "./routes/receipts.js";
+import { submitMessageRoutes } from "./routes/submitMessage.js";
 import { tipsRoutes } from "./routes/tips.js";
 import { transactionsRoutes } from "./routes/transactions.js";
 import { treasuryRoutes } from "./routes/treasury.js";
@@ -174,6 +175,7 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
     treasuryRoutes,
     transactionsRoutes,
     peersRoutes,
+    submitMessageRoutes,
   ]) {
     app.register(plugin, { prefix: API_V1_PREFIX, ctx });
   }

@@ -42,6 +42,7 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
   ["api.jwtSecret", "--api-jwt-secret <secret>"],
   ["api.cors", "--api-cors <true|false>"],
   ["api.maxResults", "--api-max-results <n>"],
+  ["api.powWorkers", "--api-pow-workers <n>"],
   ["logLevel", "--log-level <level>"],
 ];
 
@@ -67,6 +68,7 @@ interface StartFlags {
   apiJwtSecret?: string;
   apiCors?: string;
   apiMaxResults?: string;
+  apiPowWorkers?: string;
   logLevel?: string;
 }
 
@@ -91,7 +93,13 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
       maxPeers: f.maxPeers,
     },
     gossip: { mode: f.gossipMode, infectionTarget: f.infectionTarget },
-    api: { bind: f.apiBind, jwtSecret: f.apiJwtSecret, cors: f.apiCors, maxResults: f.apiMaxResults },
+    api: {
+      bind: f.apiBind,
+      jwtSecret: f.apiJwtSecret,
+      cors: f.apiCors,
+      maxResults: f.apiMaxResults,
+      powWorkers: f.apiPowWorkers,
+    },
     logLevel: f.logLevel,
   };
 }

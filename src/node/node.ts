@@ -37,6 +37,7 @@ import type { MilestoneRequester } from "../pipeline/confirmer.js";
 import { attachConsensus, type Consensus } from "../pipeline/consensus.js";
 import type { NodeHaltedEvent } from "../pipeline/events.js";
 import { createMessagePipeline, type MessagePipeline } from "../pipeline/messagePipeline.js";
+import { PowPool } from "../pow/powPool.js";
 import { concatBytes } from "../primitives/bytes.js";
 import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
 import { LmdbKvStore } from "../storage/backends/lmdb.js";
@@ -325,6 +326,7 @@ interface Parts {
   gossip: GossipService;
   consensus: Consensus;
   signaturePool: SignaturePool;
+  pow: PowPool | null;
   api: FastifyInstance;
 }
 
@@ -339,6 +341,7 @@ export class WeaverNode {
   /** Resolves once the node has closed, on request or after a halt. */
   readonly stopped: Promise<NodeStopped>;
   private readonly signaturePool: SignaturePool;
+  private readonly pow: PowPool | null;
   private readonly api: FastifyInstance;
   private apiEndpoint: { host: string; port: number };
   private readonly timers: NodeJS.Timeout[] = [];
@@ -360,6 +363,7 @@ export class WeaverNode {
     this.gossip = parts.gossip;
     this.consensus = parts.consensus;
     this.signaturePool = parts.signaturePool;
+    this.pow = parts.pow;
     this.api = parts.api;
     this.apiEndpoint = options.api.bind;
     this.stopped = new Promise((res) => {
@@ -451,6 +455,9 @@ export class WeaverNode {
       });
       pipeline.solidifier.load({ milestoneIndex: tangle.latestMilestoneIndex });
 
+      // Remote PoW (chrysalis.md §10.2 POST /messages): the Curl-P-81 worker pool of the foundation.
+      const pow = options.api.powWorkers > 0 ? new PowPool({ threads: options.api.powWorkers }) : null;
+      if (pow !== null) cleanup.unshift(() => pow.close());
       const api = createApiServer(
         {
           tangle,
@@ -458,11 +465,14 @@ export class WeaverNode {
           tipSelector,
           gossip,
           ledger,
+          ingress: pipeline.ingress,
+          pow,
           now,
           node: {
             name: NODE_SOFTWARE_NAME,
             version: modules.version ?? "unknown",
             networkName: network.name,
+            networkId: networkIdFromName(network.name),
             bech32Hrp: network.milestones.preset === "mainnet" ? BECH32_HRP_MAINNET : BECH32_HRP_TESTNET,
             minPowScore: network.minPowScore,
           },
@@ -477,7 +487,7 @@ export class WeaverNode {
         },
       );
       node = new WeaverNode(
-        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, api },
+        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, pow, api },
         options,
         nodeLogger,
       );
@@ -591,6 +601,7 @@ export class WeaverNode {
         },
       ],
       ["signature pool", () => this.signaturePool.close()],
+      ["pow", async () => this.pow?.close()],
       ["database", () => this.tangle.close()],
     ];
     for (const [what, step] of steps) {

@@ -73,6 +73,8 @@ export interface NodeOptions {
     /** Allow requests from any origin (CORS), as Hornet does. */
     cors: boolean;
     maxResults: number;
+    /** Worker threads of the node's PoW engine for remote PoW (feature "PoW"); 0 = node PoW off. */
+    powWorkers: number;
   };
   logLevel: LogLevel;
 }
@@ -94,7 +96,13 @@ export interface NodeOptionsInput {
     maxPeers?: number | string;
   };
   gossip?: { mode?: string; infectionTarget?: number | string };
-  api?: { bind?: string; jwtSecret?: string; cors?: boolean | string; maxResults?: number | string };
+  api?: {
+    bind?: string;
+    jwtSecret?: string;
+    cors?: boolean | string;
+    maxResults?: number | string;
+    powWorkers?: number | string;
+  };
   logLevel?: string;
 }
 
@@ -129,6 +137,9 @@ export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 /** Hornet's REST API port (chrysalis.md §10.1). */
 export const DEFAULT_API_PORT = 14265;
 export const DEFAULT_API_BIND = `0.0.0.0:${DEFAULT_API_PORT}`;
+/** One PoW worker keeps a core for ingestion and confirmation on a small machine; remote PoW is a convenience. */
+export const DEFAULT_API_POW_WORKERS = 1;
+export const API_POW_WORKERS_MAX = 64;
 /** Hornet `restAPI.limits.maxResults` (chrysalis.md §10.1). */
 export const DEFAULT_API_MAX_RESULTS = 1000;
 /** Every result list is built in memory before it is sent; this keeps one request from building a huge one. */
@@ -212,6 +223,10 @@ export const NODE_OPTION_DOCS = {
   "api.maxResults": {
     describe: `most entries of a result list (1..${API_MAX_RESULTS_LIMIT})`,
     default: String(DEFAULT_API_MAX_RESULTS),
+  },
+  "api.powWorkers": {
+    describe: `worker threads that do PoW for submitted messages without a nonce (remote PoW, feature "PoW"; 0 = off, max ${API_POW_WORKERS_MAX})`,
+    default: String(DEFAULT_API_POW_WORKERS),
   },
   logLevel: {
     describe: `log level: ${LOG_LEVELS.join(", ")}`,
@@ -473,7 +488,7 @@ function parseJwtSecret(value: unknown): string | null {
 
 function parseApi(value: unknown): NodeOptions["api"] {
   const path = "api";
-  const a = section(value, path, ["bind", "jwtSecret", "cors", "maxResults"]);
+  const a = section(value, path, ["bind", "jwtSecret", "cors", "maxResults", "powWorkers"]);
   return {
     bind: parseHostPort(optionalString(a.bind, `${path}.bind`) ?? DEFAULT_API_BIND, `${path}.bind`, 0),
     jwtSecret: parseJwtSecret(a.jwtSecret),
@@ -481,6 +496,9 @@ function parseApi(value: unknown): NodeOptions["api"] {
     maxResults:
       optionalNumber(a.maxResults, `${path}.maxResults`, { min: 1, max: API_MAX_RESULTS_LIMIT, integer: true }) ??
       DEFAULT_API_MAX_RESULTS,
+    powWorkers:
+      optionalNumber(a.powWorkers, `${path}.powWorkers`, { min: 0, max: API_POW_WORKERS_MAX, integer: true }) ??
+      DEFAULT_API_POW_WORKERS,
   };
 }
 

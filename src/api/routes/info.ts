@@ -38,7 +38,7 @@ export const infoRoutes: FastifyPluginCallback<RoutePluginOptions> = (app, { ctx
       latestMilestoneIndex: lmi,
       confirmedMilestoneIndex: tangle.confirmedMilestoneIndex,
       pruningIndex: tangle.pruningIndex,
-      features: ctx.options.powEnabled ? ["PoW"] : [],
+      features: ctx.deps.pow == null ? [] : ["PoW"],
     };
     return { data };
   });

@@ -10,11 +10,13 @@ import type { SyncStatus } from "../../../src/gossip/gossipService.js";
 import type { LogContext, Logger } from "../../../src/logger/logger.js";
 import { isNodeAlmostSynced } from "../../../src/tangle/tipSelector.js";
 import { ConsensusBuilder } from "../../utils/consensusBuilder.js";
+import { TEST_NETWORK_ID } from "../../utils/tangleBuilder.js";
 
 export const NODE_INFO = Object.freeze({
   name: "weaver",
   version: "0.1.0",
   networkName: "weaver-test",
+  networkId: TEST_NETWORK_ID,
   bech32Hrp: "atoi",
   minPowScore: 0,
 });
@@ -80,6 +82,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
       tipSelector: cb.tb.tipSelector,
       gossip,
       ledger: cb.ledger,
+      ingress: cb.tb.pipeline.ingress,
       now: () => cb.tb.now,
       node: { ...NODE_INFO },
       logger: recordingLogger(logged),

@@ -225,7 +225,7 @@ describe("GET /api/v1/info and /api/routes", () => {
   });
 
   it("lists the PoW feature only when node PoW is on", async () => {
-    const h = await apiHarness({ api: { powEnabled: true } });
+    const h = await apiHarness({ deps: { pow: { mine: async () => ({ nonce: 0n }) } } });
     assert.deepEqual((dataOf(await h.get("/api/v1/info")) as { features: string[] }).features, ["PoW"]);
   });
 

@@ -89,6 +89,7 @@ describe("validateNodeOptions: defaults", () => {
       jwtSecret: null,
       cors: true,
       maxResults: 1000,
+      powWorkers: 1,
     });
     assert.equal(o.logLevel, "info");
     assert.deepEqual(validateNodeOptions(undefined), o, "no input at all is the same as {}");
@@ -197,9 +198,15 @@ describe("validateNodeOptions: accepted values", () => {
   it("api: bind with port 0, a secret of at least 32 bytes, cors as a boolean or its word, maxResults", () => {
     const secret = "s".repeat(32);
     const o = validateNodeOptions({
-      api: { bind: "127.0.0.1:0", jwtSecret: secret, cors: "false", maxResults: "50" },
+      api: { bind: "127.0.0.1:0", jwtSecret: secret, cors: "false", maxResults: "50", powWorkers: "0" },
     });
-    assert.deepEqual(o.api, { bind: { host: "127.0.0.1", port: 0 }, jwtSecret: secret, cors: false, maxResults: 50 });
+    assert.deepEqual(o.api, {
+      bind: { host: "127.0.0.1", port: 0 },
+      jwtSecret: secret,
+      cors: false,
+      maxResults: 50,
+      powWorkers: 0,
+    });
     // 16 two-byte characters are 32 bytes: the rule counts bytes, as the HS256 key does.
     assert.equal(validateNodeOptions({ api: { jwtSecret: "é".repeat(16) } }).api.jwtSecret, "é".repeat(16));
     for (const [cors, expected] of [
@@ -309,6 +316,8 @@ describe("validateNodeOptions: refusals name the option", () => {
     assertRefused({ api: { maxResults: 0 } }, "api.maxResults", /whole number from 1 to 100000/);
     assertRefused({ api: { maxResults: 100_001 } }, "api.maxResults");
     assertRefused({ api: { maxResults: "12.5" } }, "api.maxResults");
+    assertRefused({ api: { powWorkers: -1 } }, "api.powWorkers");
+    assertRefused({ api: { powWorkers: 65 } }, "api.powWorkers");
     assertRefused({ api: { port: 1 } }, "api.port", /known here: bind, jwtSecret, cors, maxResults/);
   });
 

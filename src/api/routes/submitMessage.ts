@@ -1,0 +1,119 @@
+/**
+ * POST /api/v1/messages (TIP-13; chrysalis.md §10.2, client-compat.md §5): a message as JSON, possibly without
+ * `networkId`, `parentMessageIds` and `nonce`, or as raw bytes (`application/octet-stream`). The node fills in what is
+ * missing the way Hornet 1.2.8 does — its network id, parents from tip selection, a nonce from its own PoW engine when
+ * the score is too low — then hands the bytes to the ingestion pipeline exactly like a message from a peer, and
+ * answers 201 `{messageId}` with a `Location` header once the message is stored.
+ */
+import type { FastifyPluginCallback } from "fastify";
+import { CodecError, decodeMessage, encodeMessage, messageFromJsonPartial } from "../../codec/index.js";
+import { powScore } from "../../crypto/powScore.js";
+import { MESSAGE_LENGTH_MAX } from "../../params/protocol.js";
+import type { IngressResult, SubmitOptions } from "../../pipeline/ingress.js";
+import type { PowEngine, RoutePluginOptions } from "../apiContext.js";
+import { ApiError } from "../apiError.js";
+
+/** What the route needs besides the API context: the ingress and, when node PoW is on, the PoW engine. */
+export interface SubmitMessageDependencies {
+  submit(bytes: Uint8Array, options: SubmitOptions): Promise<IngressResult>;
+  /** Parents from tip selection (TIP-3); throws when the node is not almost synced or has no tips. */
+  selectTips(): Uint8Array[];
+  /** The node's PoW engine, null when node PoW is off. */
+  pow: PowEngine | null;
+  networkId: bigint;
+  minPowScore: number;
+  almostSynced(): boolean;
+}
+
+interface PartialFields {
+  networkId: bigint | undefined;
+  parents: Uint8Array[] | undefined;
+  payload: ReturnType<typeof messageFromJsonPartial>["payload"];
+  nonce: bigint | undefined;
+}
+
+function invalid(message: string): never {
+  throw new ApiError("API_ERROR_MESSAGE_INVALID", message);
+}
+
+/** The request body as the fields a client gave (JSON) or that the bytes carry (raw). */
+function readBody(body: unknown): PartialFields {
+  try {
+    if (body instanceof Uint8Array) {
+      if (body.length === 0) invalid("the request body holds no message bytes");
+      if (body.length > MESSAGE_LENGTH_MAX)
+        invalid(`the message is ${body.length} bytes, at most ${MESSAGE_LENGTH_MAX}`);
+      const m = decodeMessage(body, "untrusted");
+      return { networkId: m.networkId, parents: m.parents, payload: m.payload, nonce: m.nonce };
+    }
+    const m = messageFromJsonPartial(body);
+    return { networkId: m.networkId, parents: m.parents, payload: m.payload, nonce: m.nonce };
+  } catch (e) {
+    if (e instanceof CodecError) invalid(`the message is malformed: ${e.message} (${e.code})`);
+    throw e;
+  }
+}
+
+/** Fills in network id, parents and nonce (Hornet `sendMessage`) and returns the bytes to ingest. */
+export async function completeMessage(body: unknown, deps: SubmitMessageDependencies): Promise<Uint8Array> {
+  if (!deps.almostSynced()) {
+    throw new ApiError("API_ERROR_NOT_SYNCED", "the node is not synced; it accepts messages again once it is");
+  }
+  const fields = readBody(body);
+  const nonce = fields.nonce ?? 0n;
+  if ((fields.networkId ?? 0n) === 0n && nonce !== 0n) {
+    invalid("the message has a nonce but no networkId: PoW over a message without its network id is worthless");
+  }
+  const networkId = fields.networkId === undefined || fields.networkId === 0n ? deps.networkId : fields.networkId;
+  let parents = fields.parents;
+  if (parents === undefined || parents.length === 0) {
+    if (deps.pow === null) invalid("parentMessageIds are missing and this node does not do PoW for tip selection");
+    try {
+      parents = deps.selectTips();
+    } catch (e) {
+      throw new ApiError("API_ERROR_NO_TIPS", `tip selection failed: ${(e as Error).message}`);
+    }
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeMessage({ networkId, parents, payload: fields.payload, nonce });
+  } catch (e) {
+    if (e instanceof CodecError) invalid(`the message is malformed: ${e.message} (${e.code})`);
+    throw e;
+  }
+  if (bytes.length > MESSAGE_LENGTH_MAX) invalid(`the message is ${bytes.length} bytes, at most ${MESSAGE_LENGTH_MAX}`);
+  if (nonce === 0n && deps.minPowScore > 0 && powScore(bytes) < deps.minPowScore) {
+    if (deps.pow === null) invalid("the message has no nonce and proof of work is not enabled on this node");
+    const { nonce: mined } = await deps.pow.mine(bytes, deps.minPowScore);
+    bytes = encodeMessage({ networkId, parents, payload: fields.payload, nonce: mined });
+  }
+  return bytes;
+}
+
+export const submitMessageRoutes: FastifyPluginCallback<RoutePluginOptions> = (app, { ctx }, done) => {
+  const { deps } = ctx;
+  const submission: SubmitMessageDependencies = {
+    submit: (bytes, options) => deps.ingress.submit(bytes, options),
+    selectTips: () => deps.tipSelector.selectTips(),
+    pow: deps.pow ?? null,
+    networkId: deps.node.networkId,
+    minPowScore: deps.node.minPowScore,
+    almostSynced: () => deps.gossip.syncStatus().almostSynced,
+  };
+  // Raw submissions (iota.js messageSubmitRaw): the body as bytes, bounded by the server's body limit.
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (_request, body, next) => {
+    next(null, new Uint8Array(body as Buffer));
+  });
+  app.post("/messages", async (request, reply) => {
+    const bytes = await completeMessage(request.body, submission);
+    const result = await submission.submit(bytes, { source: "api" });
+    if (result.status === "rejected") {
+      invalid(`the message was rejected: ${result.detail} (${result.code})`);
+    }
+    return reply
+      .code(201)
+      .header("Location", result.messageIdHex)
+      .send({ data: { messageId: result.messageIdHex } });
+  });
+  done();
+};
