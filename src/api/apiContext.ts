@@ -87,6 +87,10 @@ export interface ApiOptions {
    * private network) sets this to false, so it is not unhealthy for lacking what it was never given.
    */
   healthNeedsPeers: boolean;
+  /** Remote-PoW jobs queued or running at most (the engine mines one at a time). */
+  powJobsMax: number;
+  /** Remote-PoW requests per client address per minute. */
+  powRequestsPerMinute: number;
   /** The latest milestone must be at most this old for `/health` (Hornet: 5 minutes). */
   healthMaxMilestoneAgeMs: number;
   /**
@@ -104,6 +108,10 @@ export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
   keepAliveTimeoutMs: 10 * 60_000,
   healthNeedsPeers: true,
   healthMaxMilestoneAgeMs: 5 * 60_000,
+  // A 300-byte message at score 4000 takes the engine ~0.1–0.5 s (README PoW rows): 16 queued jobs are a few
+  // seconds of work; 60 per client per minute lets a wallet work and stops one client from taking the engine.
+  powJobsMax: 16,
+  powRequestsPerMinute: 60,
   jwtKey: null,
   cors: true,
 });

@@ -28,6 +28,10 @@ export const API_ERROR_CODES = [
   "API_ERROR_HEADERS_TOO_LARGE",
   /** A failure of the node, not of the request; the message says nothing about internals. */
   "API_ERROR_INTERNAL",
+  /** A client asked for remote PoW more often than the node allows per minute. */
+  "API_ERROR_RATE_LIMITED",
+  /** The node's PoW engine has as many jobs as it takes; the client may retry or do PoW itself. */
+  "API_ERROR_POW_BUSY",
   /** The node is not almost synced (CMI < LMI − 2, or no milestone known), so the answer would be stale. */
   "API_ERROR_NOT_SYNCED",
   /** Tip selection found no tip to return. */
@@ -49,6 +53,8 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = Object.f
   API_ERROR_UNSUPPORTED_MEDIA_TYPE: 415,
   API_ERROR_HEADERS_TOO_LARGE: 431,
   API_ERROR_INTERNAL: 500,
+  API_ERROR_RATE_LIMITED: 429,
+  API_ERROR_POW_BUSY: 503,
   API_ERROR_NOT_SYNCED: 503,
   API_ERROR_NO_TIPS: 503,
 });

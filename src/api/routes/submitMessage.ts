@@ -10,6 +10,7 @@ import { CodecError, decodeMessage, encodeMessage, messageFromJsonPartial } from
 import { powScore } from "../../crypto/powScore.js";
 import { MESSAGE_LENGTH_MAX } from "../../params/protocol.js";
 import type { IngressResult, SubmitOptions } from "../../pipeline/ingress.js";
+import { Lru } from "../../util/lru.js";
 import type { PowEngine, RoutePluginOptions } from "../apiContext.js";
 import { ApiError } from "../apiError.js";
 
@@ -23,6 +24,8 @@ export interface SubmitMessageDependencies {
   networkId: bigint;
   minPowScore: number;
   almostSynced(): boolean;
+  /** Admits one remote-PoW job for `client` or throws (rate limit, busy engine); the returned function ends it. */
+  admitPow(client: string): () => void;
 }
 
 interface PartialFields {
@@ -55,7 +58,11 @@ function readBody(body: unknown): PartialFields {
 }
 
 /** Fills in network id, parents and nonce (Hornet `sendMessage`) and returns the bytes to ingest. */
-export async function completeMessage(body: unknown, deps: SubmitMessageDependencies): Promise<Uint8Array> {
+export async function completeMessage(
+  body: unknown,
+  deps: SubmitMessageDependencies,
+  client: string,
+): Promise<Uint8Array> {
   if (!deps.almostSynced()) {
     throw new ApiError("API_ERROR_NOT_SYNCED", "the node is not synced; it accepts messages again once it is");
   }
@@ -84,8 +91,13 @@ export async function completeMessage(body: unknown, deps: SubmitMessageDependen
   if (bytes.length > MESSAGE_LENGTH_MAX) invalid(`the message is ${bytes.length} bytes, at most ${MESSAGE_LENGTH_MAX}`);
   if (nonce === 0n && deps.minPowScore > 0 && powScore(bytes) < deps.minPowScore) {
     if (deps.pow === null) invalid("the message has no nonce and proof of work is not enabled on this node");
-    const { nonce: mined } = await deps.pow.mine(bytes, deps.minPowScore);
-    bytes = encodeMessage({ networkId, parents, payload: fields.payload, nonce: mined });
+    const release = deps.admitPow(client);
+    try {
+      const { nonce: mined } = await deps.pow.mine(bytes, deps.minPowScore);
+      bytes = encodeMessage({ networkId, parents, payload: fields.payload, nonce: mined });
+    } finally {
+      release();
+    }
   }
   return bytes;
 }
@@ -99,13 +111,14 @@ export const submitMessageRoutes: FastifyPluginCallback<RoutePluginOptions> = (a
     networkId: deps.node.networkId,
     minPowScore: deps.node.minPowScore,
     almostSynced: () => deps.gossip.syncStatus().almostSynced,
+    admitPow: powGate(ctx.options.powJobsMax, ctx.options.powRequestsPerMinute, deps.now),
   };
   // Raw submissions (iota.js messageSubmitRaw): the body as bytes, bounded by the server's body limit.
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (_request, body, next) => {
     next(null, new Uint8Array(body as Buffer));
   });
   app.post("/messages", async (request, reply) => {
-    const bytes = await completeMessage(request.body, submission);
+    const bytes = await completeMessage(request.body, submission, request.ip);
     const result = await submission.submit(bytes, { source: "api" });
     if (result.status === "rejected") {
       invalid(`the message was rejected: ${result.detail} (${result.code})`);
@@ -117,3 +130,36 @@ export const submitMessageRoutes: FastifyPluginCallback<RoutePluginOptions> = (a
   });
   done();
 };
+
+/**
+ * Remote PoW is the one expensive thing a client can ask for (issue: rate limits on the expensive routes): at most
+ * `jobsMax` jobs queued or running on the engine (more → 503, the engine is busy), and at most `perMinute` jobs per
+ * client address in any minute (more → 429). Clients are tracked in a bounded LRU, so a flood of addresses cannot
+ * grow it.
+ */
+export function powGate(jobsMax: number, perMinute: number, now: () => number): (client: string) => () => void {
+  let running = 0;
+  const windows = new Lru<{ start: number; count: number }>(10_000);
+  return (client) => {
+    const t = now();
+    const w = windows.get(client);
+    const window = w === undefined || t - w.start >= 60_000 ? { start: t, count: 0 } : w;
+    if (window.count >= perMinute) {
+      throw new ApiError(
+        "API_ERROR_RATE_LIMITED",
+        `at most ${perMinute} messages per minute may ask this node for PoW; send the nonce or wait`,
+      );
+    }
+    if (running >= jobsMax) {
+      throw new ApiError("API_ERROR_POW_BUSY", `the node is already doing PoW for ${running} messages; try again soon`);
+    }
+    window.count++;
+    windows.set(client, window);
+    running++;
+    let released = false;
+    return () => {
+      if (!released) running--;
+      released = true;
+    };
+  };
+}

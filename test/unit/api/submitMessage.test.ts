@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { SingleNodeClient } from "@iota/iota.js";
 import { Converter } from "@iota/util.js";
+import { powGate } from "../../../src/api/routes/submitMessage.js";
 import { decodeMessage, encodeMessage, messageId } from "../../../src/codec/index.js";
 import { powScore } from "../../../src/crypto/powScore.js";
 import { PowPool } from "../../../src/pow/powPool.js";
@@ -143,5 +144,47 @@ describe("POST /api/v1/messages", () => {
     } finally {
       await h.app.close();
     }
+  });
+
+  it("limits remote PoW per client and by queued jobs (429, 503), and not messages that carry their nonce", async () => {
+    const h = await syncedHarness({
+      deps: { pow: NO_OP_POW, node: { ...NODE_INFO, minPowScore: 1e12 } },
+      api: { powRequestsPerMinute: 2 },
+    });
+    const parents = [bytesToHex(h.cb.tb.idOf("A"))];
+    const ask = (text: string) =>
+      post(h, { parentMessageIds: parents, payload: { type: 2, index: "6c696d", data: text } });
+    assert.equal((await ask("01")).statusCode, 201);
+    assert.equal((await ask("02")).statusCode, 201);
+    const limited = await ask("03");
+    assert.match(assertErrorEnvelope(limited, 429), /per minute/);
+    // A message with its own nonce needs no PoW from the node and is not limited.
+    const own = await post(h, {
+      networkId: NETWORK_ID.toString(),
+      parentMessageIds: parents,
+      payload: null,
+      nonce: "9",
+    });
+    assert.equal(own.statusCode, 201, own.body);
+  });
+});
+
+describe("powGate", () => {
+  it("admits jobsMax jobs at once and perMinute per client, with a sliding one-minute window", () => {
+    let t = 0;
+    const gate = powGate(2, 3, () => t);
+    const a1 = gate("a");
+    const a2 = gate("a");
+    assert.throws(() => gate("b"), /already doing PoW/);
+    a1();
+    a1(); // releasing twice counts once
+    const a3 = gate("a");
+    assert.throws(() => gate("c"), /already doing PoW/);
+    a2();
+    a3();
+    assert.throws(() => gate("a"), /per minute/);
+    gate("b")();
+    t = 60_000;
+    gate("a")();
   });
 });
