@@ -6,6 +6,7 @@
 import type { GossipService } from "../gossip/gossipService.js";
 import type { UtxoLedger } from "../ledger/utxoLedger.js";
 import type { Logger } from "../logger/logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import type { Ingress } from "../pipeline/ingress.js";
 import type { MessagePipeline } from "../pipeline/messagePipeline.js";
 import type { Tangle } from "../tangle/tangle.js";
@@ -64,6 +65,8 @@ export interface ApiDependencies {
   ingress: Pick<Ingress, "submit">;
   /** The node's PoW engine for remote PoW (feature "PoW"); absent or null when node PoW is off. */
   pow?: PowEngine | null;
+  /** GET /metrics and per-request counts; absent or null = neither. */
+  metrics?: Metrics | null;
   /** Milliseconds since the epoch (the health rule's milestone age). */
   now(): number;
   node: ApiNodeInfo;

@@ -16,6 +16,8 @@ import { type ApiContext, type ApiDependencies, type ApiOptions, DEFAULT_API_OPT
 import { ApiError, errorEnvelope } from "./apiError.js";
 import { registerAccessControl } from "./auth.js";
 import { ConfirmationRates } from "./confirmationRates.js";
+import { metricsRoute } from "./metricsRoute.js";
+import { registerRequestMetrics } from "./requestMetrics.js";
 import { addressesRoutes } from "./routes/addresses.js";
 import { apiRoutesRoutes } from "./routes/apiRoutes.js";
 import { healthRoutes } from "./routes/health.js";
@@ -161,6 +163,11 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
     ),
   );
 
+  const metrics = deps.metrics ?? null;
+  if (metrics !== null) {
+    registerRequestMetrics(app, metrics);
+    app.register(metricsRoute, { metrics });
+  }
   registerAccessControl(app, { jwtKey: options.jwtKey, cors: options.cors, now: deps.now });
   app.register(healthRoutes, { ctx });
   app.register(apiRoutesRoutes, { prefix: "/api", ctx });

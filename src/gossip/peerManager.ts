@@ -152,6 +152,8 @@ export interface PeerInfo {
   bytesSent: number;
   bytesReceived: number;
   gossipDropped: number;
+  /** Bytes waiting in the send queue of our connection to it. */
+  queuedBytes: number;
   metrics: PeerMetrics;
 }
 
@@ -349,6 +351,7 @@ export class PeerManager implements PeerDirectory {
         bytesSent: o?.bytesSent ?? 0,
         bytesReceived: i?.bytesReceived ?? 0,
         gossipDropped: o?.gossipDropped ?? 0,
+        queuedBytes: o?.queuedBytes ?? 0,
         metrics: { ...peer.metrics },
       });
     }

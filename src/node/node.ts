@@ -32,11 +32,13 @@ import { writeGenesisSnapshot } from "../ledger/snapshot/genesisSnapshot.js";
 import { discardInterruptedSnapshotImport, importSnapshots } from "../ledger/snapshot/snapshotImport.js";
 import { UtxoLedger } from "../ledger/utxoLedger.js";
 import { type Logger, silentLogger } from "../logger/logger.js";
+import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { MilestoneValidator } from "../milestones/milestoneValidator.js";
 import type { MilestoneRequester } from "../pipeline/confirmer.js";
 import { attachConsensus, type Consensus } from "../pipeline/consensus.js";
 import type { NodeHaltedEvent } from "../pipeline/events.js";
 import { createMessagePipeline, type MessagePipeline } from "../pipeline/messagePipeline.js";
+import { collectNodeMetrics, meterPow } from "../pipeline/nodeMetrics.js";
 import { PowPool } from "../pow/powPool.js";
 import { concatBytes } from "../primitives/bytes.js";
 import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
@@ -327,6 +329,7 @@ interface Parts {
   consensus: Consensus;
   signaturePool: SignaturePool;
   pow: PowPool | null;
+  metrics: Metrics;
   api: FastifyInstance;
 }
 
@@ -342,6 +345,7 @@ export class WeaverNode {
   readonly stopped: Promise<NodeStopped>;
   private readonly signaturePool: SignaturePool;
   private readonly pow: PowPool | null;
+  private readonly metrics: Metrics;
   private readonly api: FastifyInstance;
   private apiEndpoint: { host: string; port: number };
   private readonly timers: NodeJS.Timeout[] = [];
@@ -364,6 +368,7 @@ export class WeaverNode {
     this.consensus = parts.consensus;
     this.signaturePool = parts.signaturePool;
     this.pow = parts.pow;
+    this.metrics = parts.metrics;
     this.api = parts.api;
     this.apiEndpoint = options.api.bind;
     this.stopped = new Promise((res) => {
@@ -458,6 +463,7 @@ export class WeaverNode {
       // Remote PoW (chrysalis.md §10.2 POST /messages): the Curl-P-81 worker pool of the foundation.
       const pow = options.api.powWorkers > 0 ? new PowPool({ threads: options.api.powWorkers }) : null;
       if (pow !== null) cleanup.unshift(() => pow.close());
+      const metrics = createMetrics();
       const api = createApiServer(
         {
           tangle,
@@ -466,7 +472,8 @@ export class WeaverNode {
           gossip,
           ledger,
           ingress: pipeline.ingress,
-          pow,
+          pow: pow === null ? null : meterPow(pow, metrics),
+          metrics,
           now,
           node: {
             name: NODE_SOFTWARE_NAME,
@@ -487,7 +494,7 @@ export class WeaverNode {
         },
       );
       node = new WeaverNode(
-        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, pow, api },
+        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, pow, metrics, api },
         options,
         nodeLogger,
       );
@@ -529,6 +536,17 @@ export class WeaverNode {
   /** Connects the node's own reactions to the core's events and starts its timers. */
   private wire(): void {
     const { events } = this.pipeline;
+    this.unsubscribe.push(
+      collectNodeMetrics(this.metrics, {
+        events,
+        ingress: this.pipeline.ingress,
+        solidifier: this.pipeline.solidifier,
+        tangle: this.tangle,
+        confirmer: this.consensus.confirmer,
+        gossip: this.gossip,
+        durableEvents: this.pipeline.durableEvents,
+      }),
+    );
     this.unsubscribe.push(
       events.on("milestone.confirmed", (e) => {
         // chrysalis.md §7: tip scores are relative to the CMI, so they are recomputed after each confirmation.

@@ -12,8 +12,14 @@ export interface DurabilitySource {
 export class DurableEventQueue {
   /** Callbacks waiting for the batch that `durable` stands for (the newest one queued). */
   private pending: { durable: Promise<void>; fires: Array<() => void> } | null = null;
+  private waiting = 0;
 
   constructor(private readonly source: DurabilitySource) {}
+
+  /** Callbacks queued and not yet fired (or dropped with a failed batch): the metrics' queue length. */
+  get length(): number {
+    return this.waiting;
+  }
 
   queue(fire: () => void): void {
     const durable = this.source.durable();
@@ -23,11 +29,15 @@ export class DurableEventQueue {
       this.pending = { durable, fires };
       void durable.then(
         () => {
+          this.waiting -= fires.length;
           for (const f of fires) f();
         },
-        () => undefined,
+        () => {
+          this.waiting -= fires.length;
+        },
       );
     }
     this.pending.fires.push(fire);
+    this.waiting++;
   }
 }

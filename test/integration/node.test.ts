@@ -310,6 +310,13 @@ describe("WeaverNode: the REST API", () => {
       const peers = await fetch(peersUrl, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(peers.status, 200);
       assert.deepEqual(await peers.json(), { data: [] });
+
+      // Prometheus: the node's own numbers, after the milestone above and the requests of this test.
+      const scrape = await fetch(`${url}/metrics`);
+      assert.equal(scrape.status, 200);
+      const text = await scrape.text();
+      assert.match(text, /^weaver_milestone_confirmed_index 1$/m);
+      assert.match(text, /^weaver_api_requests_total\{method="GET",route="\/api\/v1\/info",status="200"\} [1-9]/m);
     } finally {
       await node.close();
     }

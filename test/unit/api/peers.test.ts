@@ -63,6 +63,7 @@ function peerInfo(more: Partial<PeerInfo> & Pick<PeerInfo, "nodeIdHex">): PeerIn
     bytesSent: 0,
     bytesReceived: 0,
     gossipDropped: 0,
+    queuedBytes: 0,
     metrics: metrics(0),
     ...more,
   };
