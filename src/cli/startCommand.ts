@@ -39,6 +39,7 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
   ["gossip.mode", "--gossip-mode <mode>"],
   ["gossip.infectionTarget", "--infection-target <n>"],
   ["api.bind", "--api-bind <host:port>"],
+  ["mqtt.bind", "--mqtt-bind <host:port>"],
   ["api.jwtSecret", "--api-jwt-secret <secret>"],
   ["api.cors", "--api-cors <true|false>"],
   ["api.maxResults", "--api-max-results <n>"],
@@ -65,6 +66,7 @@ interface StartFlags {
   gossipMode?: string;
   infectionTarget?: string;
   apiBind?: string;
+  mqttBind?: string;
   apiJwtSecret?: string;
   apiCors?: string;
   apiMaxResults?: string;
@@ -93,6 +95,7 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
       maxPeers: f.maxPeers,
     },
     gossip: { mode: f.gossipMode, infectionTarget: f.infectionTarget },
+    mqtt: { bind: f.mqttBind },
     api: {
       bind: f.apiBind,
       jwtSecret: f.apiJwtSecret,

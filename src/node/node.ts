@@ -34,6 +34,7 @@ import { UtxoLedger } from "../ledger/utxoLedger.js";
 import { type Logger, silentLogger } from "../logger/logger.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { MilestoneValidator } from "../milestones/milestoneValidator.js";
+import { createEventApi, type EventApi } from "../mqtt/eventApi.js";
 import type { MilestoneRequester } from "../pipeline/confirmer.js";
 import { attachConsensus, type Consensus } from "../pipeline/consensus.js";
 import type { NodeHaltedEvent } from "../pipeline/events.js";
@@ -66,6 +67,8 @@ export interface NodeStatus {
   listen: { host: string; port: number };
   /** Where the REST API listens (the real port when api.bind asked for port 0). */
   api: { host: string; port: number };
+  /** Where the MQTT broker listens over TCP (the real port when mqtt.bind asked for port 0). */
+  mqtt: { host: string; port: number };
   confirmedMilestoneIndex: number;
   latestMilestoneIndex: number;
   ledgerIndex: number;
@@ -331,6 +334,7 @@ interface Parts {
   pow: PowPool | null;
   metrics: Metrics;
   api: FastifyInstance;
+  mqtt: EventApi;
 }
 
 export class WeaverNode {
@@ -348,6 +352,8 @@ export class WeaverNode {
   private readonly metrics: Metrics;
   private readonly api: FastifyInstance;
   private apiEndpoint: { host: string; port: number };
+  private mqttEndpoint: { host: string; port: number };
+  private readonly mqtt: EventApi;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: Array<() => void> = [];
   private halted: NodeHaltedEvent | null = null;
@@ -371,6 +377,8 @@ export class WeaverNode {
     this.metrics = parts.metrics;
     this.api = parts.api;
     this.apiEndpoint = options.api.bind;
+    this.mqttEndpoint = options.mqtt.bind;
+    this.mqtt = parts.mqtt;
     this.stopped = new Promise((res) => {
       this.resolveStopped = res;
     });
@@ -493,14 +501,30 @@ export class WeaverNode {
           cors: options.api.cors,
         },
       );
+      // TIP-16 event API: one broker, over TCP (mqtt.bind) and as a WebSocket at /mqtt on the API's HTTP server.
+      const mqtt = createEventApi({
+        events: pipeline.events,
+        tangle,
+        ledger,
+        tipSelectionParams: tipSelector.options.params,
+        bech32Hrp: network.milestones.preset === "mainnet" ? BECH32_HRP_MAINNET : BECH32_HRP_TESTNET,
+        logger: logger.child({ component: "mqtt" }),
+      });
+      mqtt.attachWebSocket(api.server);
+      cleanup.unshift(() => mqtt.close());
       node = new WeaverNode(
-        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, pow, metrics, api },
+        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, pow, metrics, api, mqtt },
         options,
         nodeLogger,
       );
       node.wire();
       await gossip.start();
       node.apiEndpoint = await listenApi(api, options.api.bind);
+      node.mqttEndpoint = await mqtt.listenTcp(options.mqtt.bind.host, options.mqtt.bind.port);
+      logger.child({ component: "mqtt" }).info("MQTT listening", {
+        tcp: `mqtt://${node.mqttEndpoint.host}:${node.mqttEndpoint.port}`,
+        websocket: `${httpUrl(node.apiEndpoint).replace(/^http/, "ws")}/mqtt`,
+      });
       const apiUrl = httpUrl(node.apiEndpoint);
       logger.child({ component: "api" }).info("API listening", {
         url: apiUrl,
@@ -584,6 +608,7 @@ export class WeaverNode {
       networkName: this.options.network.name,
       listen: this.gossip.listenEndpoint(),
       api: { ...this.apiEndpoint },
+      mqtt: { ...this.mqttEndpoint },
       confirmedMilestoneIndex: s.confirmedIndex,
       latestMilestoneIndex: s.latestIndex,
       ledgerIndex: this.ledger.ledgerIndex,
@@ -609,6 +634,8 @@ export class WeaverNode {
     for (const timer of this.timers) clearInterval(timer);
     for (const off of this.unsubscribe) off();
     const steps: Array<[string, () => Promise<void>]> = [
+      // The broker first: fastify's close waits for the WebSocket connections it upgraded.
+      ["mqtt", () => this.mqtt.close()],
       ["api", () => this.api.close()],
       ["gossip", () => this.gossip.close()],
       [

@@ -76,6 +76,9 @@ export interface NodeOptions {
     /** Worker threads of the node's PoW engine for remote PoW (feature "PoW"); 0 = node PoW off. */
     powWorkers: number;
   };
+  mqtt: {
+    bind: HostPort;
+  };
   logLevel: LogLevel;
 }
 
@@ -96,6 +99,7 @@ export interface NodeOptionsInput {
     maxPeers?: number | string;
   };
   gossip?: { mode?: string; infectionTarget?: number | string };
+  mqtt?: { bind?: string };
   api?: {
     bind?: string;
     jwtSecret?: string;
@@ -137,6 +141,8 @@ export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 /** Hornet's REST API port (chrysalis.md §10.1). */
 export const DEFAULT_API_PORT = 14265;
 export const DEFAULT_API_BIND = `0.0.0.0:${DEFAULT_API_PORT}`;
+/** TIP-16 / Hornet: the MQTT broker's TCP port; the same broker also answers WebSockets at /mqtt on the API port. */
+export const DEFAULT_MQTT_BIND = "0.0.0.0:1883";
 /** One PoW worker keeps a core for ingestion and confirmation on a small machine; remote PoW is a convenience. */
 export const DEFAULT_API_POW_WORKERS = 1;
 export const API_POW_WORKERS_MAX = 64;
@@ -208,6 +214,11 @@ export const NODE_OPTION_DOCS = {
   "gossip.infectionTarget": {
     describe: "peers each new message is pushed to in infect mode",
     default: String(DEFAULT_INFECTION_TARGET),
+  },
+  "mqtt.bind": {
+    describe:
+      "host:port of the MQTT event API over TCP (TIP-16; also served as a WebSocket at /mqtt on the API port; port 0 = any free port)",
+    default: DEFAULT_MQTT_BIND,
   },
   "api.bind": {
     describe: "host:port the REST API listens on (port 0 = any free port)",
@@ -486,6 +497,11 @@ function parseJwtSecret(value: unknown): string | null {
   return value;
 }
 
+function parseMqtt(value: unknown): NodeOptions["mqtt"] {
+  const m = section(value, "mqtt", ["bind"]);
+  return { bind: parseHostPort(optionalString(m.bind, "mqtt.bind") ?? DEFAULT_MQTT_BIND, "mqtt.bind", 0) };
+}
+
 function parseApi(value: unknown): NodeOptions["api"] {
   const path = "api";
   const a = section(value, path, ["bind", "jwtSecret", "cors", "maxResults", "powWorkers"]);
@@ -508,7 +524,7 @@ function parseApi(value: unknown): NodeOptions["api"] {
  * `type.option` holds it.
  */
 export function validateNodeOptions(input: unknown): NodeOptions {
-  const top = section(input, "", ["dataDir", "network", "bootstrap", "p2p", "gossip", "api", "logLevel"]);
+  const top = section(input, "", ["dataDir", "network", "bootstrap", "p2p", "gossip", "api", "mqtt", "logLevel"]);
   const network = section(top.network, "network", ["name", "minPowScore", "milestones"]);
   return {
     dataDir: optionalString(top.dataDir, "dataDir") ?? DEFAULT_DATA_DIR,
@@ -523,6 +539,7 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     p2p: parseP2p(top.p2p),
     gossip: parseGossip(top.gossip),
     api: parseApi(top.api),
+    mqtt: parseMqtt(top.mqtt),
     logLevel: optionalChoice(top.logLevel, "logLevel", LOG_LEVELS) ?? DEFAULT_LOG_LEVEL,
   };
 }

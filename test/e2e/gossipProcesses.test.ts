@@ -59,6 +59,8 @@ function startProcess(net: HarnessNetwork, dataDir: string, peers: string[], por
     "info",
     "--api-bind",
     "127.0.0.1:0",
+    "--mqtt-bind",
+    "127.0.0.1:0",
     "--coo-public-key",
     ...net.signers.map((s) => bytesToHex(s.publicKey)),
   ];

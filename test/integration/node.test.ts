@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -76,6 +78,7 @@ function options(dataDir: string, more: NodeOptionsInput = {}) {
     bootstrap: more.bootstrap ?? { genesisAddress: GENESIS_ADDRESS },
     p2p: { bind: "127.0.0.1:0", ...more.p2p },
     api: { bind: "127.0.0.1:0", ...more.api },
+    mqtt: { bind: "127.0.0.1:0" },
   });
 }
 
@@ -311,6 +314,16 @@ describe("WeaverNode: the REST API", () => {
       assert.equal(peers.status, 200);
       assert.deepEqual(await peers.json(), { data: [] });
 
+      // The event API answers MQTT over TCP on its own port (the WebSocket at /mqtt is tested in test/integration/mqtt.test.ts).
+      const mqttPort = node.status().mqtt.port;
+      assert.ok(mqttPort > 0);
+      const socket = connect(mqttPort, "127.0.0.1");
+      // MQTT 3.1.1 CONNECT for client id "t", clean session; a broker answers CONNACK (0x20 0x02 0x00 0x00).
+      socket.write(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x74]));
+      const [connack] = (await once(socket, "data")) as [Buffer];
+      assert.deepEqual([...connack], [0x20, 2, 0, 0]);
+      socket.destroy();
+
       // Prometheus: the node's own numbers, after the milestone above and the requests of this test.
       const scrape = await fetch(`${url}/metrics`);
       assert.equal(scrape.status, 200);
@@ -382,6 +395,8 @@ describe("weaver start (process)", () => {
         "--data-dir",
         dataDir,
         "--gossip-bind",
+        "127.0.0.1:0",
+        "--mqtt-bind",
         "127.0.0.1:0",
         "--api-bind",
         "127.0.0.1:0",

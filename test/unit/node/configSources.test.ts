@@ -151,6 +151,7 @@ describe("config sources", () => {
         network: { name: "from-config-file", minPowScore: 0 },
         p2p: { bind: "127.0.0.1:0", maxPeers: 4 },
         api: { bind: "127.0.0.1:0" },
+        mqtt: { bind: "127.0.0.1:0" },
         logLevel: "info",
       }),
     );

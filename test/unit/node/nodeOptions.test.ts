@@ -91,6 +91,9 @@ describe("validateNodeOptions: defaults", () => {
       maxResults: 1000,
       powWorkers: 1,
     });
+    assert.deepEqual(o.mqtt, { bind: { host: "0.0.0.0", port: 1883 } });
+    assert.equal(validateNodeOptions({ mqtt: { bind: "127.0.0.1:0" } }).mqtt.bind.port, 0);
+    assert.throws(() => validateNodeOptions({ mqtt: { bind: "nowhere" } }), /mqtt\.bind/);
     assert.equal(o.logLevel, "info");
     assert.deepEqual(validateNodeOptions(undefined), o, "no input at all is the same as {}");
   });
