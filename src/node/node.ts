@@ -508,7 +508,7 @@ export class WeaverNode {
         ledger,
         tipSelectionParams: tipSelector.options.params,
         bech32Hrp: network.milestones.preset === "mainnet" ? BECH32_HRP_MAINNET : BECH32_HRP_TESTNET,
-        logger: logger.child({ component: "mqtt" }),
+        logger,
       });
       mqtt.attachWebSocket(api.server);
       cleanup.unshift(() => mqtt.close());
