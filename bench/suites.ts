@@ -1,4 +1,5 @@
 /** Every benchmark suite, in run order. Add a new `*.bench.ts` here. */
+import { apiSuite } from "./api.bench.js";
 import { blake2bSuite } from "./blake2b.bench.js";
 import { codecSuite } from "./codec.bench.js";
 import { confirmationSuite } from "./confirmation.bench.js";
@@ -24,4 +25,5 @@ export const SUITES: Suite[] = [
   confirmationSuite,
   snapshotSuite,
   propagationSuite,
+  apiSuite,
 ];

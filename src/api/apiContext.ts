@@ -35,7 +35,8 @@ export type ApiTangleView = MessageMetadataView &
 
 /** Finds a nonce that gives `message` at least `targetScore` (TIP-12); src/pow/powPool.ts is the node's. */
 export interface PowEngine {
-  mine(message: Uint8Array, targetScore: number): Promise<{ nonce: bigint }>;
+  /** `signal` stops the search (the client went away); the promise then rejects. */
+  mine(message: Uint8Array, targetScore: number, options?: { signal?: AbortSignal }): Promise<{ nonce: bigint }>;
 }
 
 export interface ApiDependencies {

@@ -62,6 +62,7 @@ export async function completeMessage(
   body: unknown,
   deps: SubmitMessageDependencies,
   client: string,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
   if (!deps.almostSynced()) {
     throw new ApiError("API_ERROR_NOT_SYNCED", "the node is not synced; it accepts messages again once it is");
@@ -93,7 +94,11 @@ export async function completeMessage(
     if (deps.pow === null) invalid("the message has no nonce and proof of work is not enabled on this node");
     const release = deps.admitPow(client);
     try {
-      const { nonce: mined } = await deps.pow.mine(bytes, deps.minPowScore);
+      const { nonce: mined } = await deps.pow.mine(
+        bytes,
+        deps.minPowScore,
+        signal === undefined ? undefined : { signal },
+      );
       bytes = encodeMessage({ networkId, parents, payload: fields.payload, nonce: mined });
     } finally {
       release();
@@ -118,7 +123,18 @@ export const submitMessageRoutes: FastifyPluginCallback<RoutePluginOptions> = (a
     next(null, new Uint8Array(body as Buffer));
   });
   app.post("/messages", async (request, reply) => {
-    const bytes = await completeMessage(request.body, submission, request.ip);
+    // A client that hangs up no longer wants its PoW: the engine's time goes to the next job.
+    const gone = new AbortController();
+    const onClose = (): void => {
+      if (!reply.sent) gone.abort();
+    };
+    request.raw.socket.once("close", onClose);
+    let bytes: Uint8Array;
+    try {
+      bytes = await completeMessage(request.body, submission, request.ip, gone.signal);
+    } finally {
+      request.raw.socket.off("close", onClose);
+    }
     const result = await submission.submit(bytes, { source: "api" });
     if (result.status === "rejected") {
       invalid(`the message was rejected: ${result.detail} (${result.code})`);

@@ -4,6 +4,7 @@
  * iota.js 1.8.6 client sending data through it.
  */
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { SingleNodeClient } from "@iota/iota.js";
@@ -166,6 +167,61 @@ describe("POST /api/v1/messages", () => {
       nonce: "9",
     });
     assert.equal(own.statusCode, 201, own.body);
+  });
+});
+
+describe("POST /api/v1/messages and clients that go away", () => {
+  it("aborts the PoW search when the client disconnects, and frees the job", async () => {
+    let aborted!: () => void;
+    const abortSeen = new Promise<void>((resolve) => {
+      aborted = resolve;
+    });
+    const pow = {
+      mine: (_m: Uint8Array, _s: number, options?: { signal?: AbortSignal }) =>
+        new Promise<{ nonce: bigint }>((_resolve, reject) => {
+          options?.signal?.addEventListener("abort", () => {
+            aborted();
+            reject(new Error("aborted"));
+          });
+        }),
+    };
+    const h = await syncedHarness({ deps: { pow, node: { ...NODE_INFO, minPowScore: 1e12 } }, api: { powJobsMax: 1 } });
+    await h.app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const { port } = h.app.server.address() as AddressInfo;
+      const body = JSON.stringify({ parentMessageIds: [bytesToHex(h.cb.tb.idOf("A"))], payload: null });
+      const req = request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/api/v1/messages",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      });
+      req.on("error", () => undefined);
+      req.end(body);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      req.destroy();
+      await abortSeen;
+      // The one job slot is free again: the next request gets to the (still hanging) engine, not a 503.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const again = request({
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/api/v1/messages",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      });
+      const status = new Promise<number | "pending">((resolve) => {
+        again.on("response", (res) => resolve(res.statusCode ?? 0));
+        setTimeout(() => resolve("pending"), 300);
+      });
+      again.on("error", () => undefined);
+      again.end(body);
+      assert.equal(await status, "pending", "admitted to the engine instead of answered 503 busy");
+      again.destroy();
+    } finally {
+      await h.app.close();
+    }
   });
 });
 
