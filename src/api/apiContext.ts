@@ -39,6 +39,44 @@ export interface PowEngine {
   mine(message: Uint8Array, targetScore: number, options?: { signal?: AbortSignal }): Promise<{ nonce: bigint }>;
 }
 
+/** What to prune to (`POST /api/v1/control/database/prune`): exactly one of Hornet's three request fields. */
+export type PruneRequest =
+  /** Up to this milestone index. */
+  | { by: "index"; index: number }
+  /** Up to this many milestones below the confirmed milestone index. */
+  | { by: "depth"; depth: number }
+  /** Far enough to bring the database under this many bytes (Hornet's size rule, tangle/pruner.ts sizeTargetIndex). */
+  | { by: "size"; targetBytes: number };
+
+/** What to write (`POST /api/v1/control/snapshots/create`). */
+export interface SnapshotRequest {
+  /** The full snapshot's SEP index (the milestone it is taken at); absent = the node's default. */
+  fullIndex?: number | undefined;
+  /** Also write a delta snapshot from fullIndex up to this index. */
+  deltaIndex?: number | undefined;
+}
+
+export interface CreatedSnapshots {
+  fullIndex: number;
+  fullFilePath: string;
+  /** Present when a delta snapshot was written. */
+  delta?: { index: number; filePath: string };
+}
+
+/**
+ * The node's maintenance operations behind the control routes (protected routes, auth.ts). Refusals the routes
+ * answer with their message: ApiError (API_ERROR_CONTROL_BUSY while a prune or a snapshot runs,
+ * API_ERROR_CONTROL_UNAVAILABLE while the node closes, API_ERROR_INVALID_PARAMETER for a request the node's state rules
+ * out), TangleError TANGLE_ERROR_PRUNING_TARGET (400), SnapshotError SNAPSHOT_ERROR_DIFF_UNAVAILABLE (400),
+ * SNAPSHOT_ERROR_LEDGER_CHANGED and SNAPSHOT_ERROR_ABORTED (503). Anything else is a failure of the node (500).
+ */
+export interface NodeControl {
+  /** Prunes messages, milestones and the ledger's diffs; resolves with the pruning index after the run. */
+  prune(request: PruneRequest): Promise<{ index: number }>;
+  /** Writes a full snapshot, and a delta when asked, into the node's snapshot directory. */
+  createSnapshot(request: SnapshotRequest): Promise<CreatedSnapshots>;
+}
+
 export interface ApiDependencies {
   tangle: ApiTangleView;
   /** The event bus (info's message rates). */
@@ -68,6 +106,8 @@ export interface ApiDependencies {
   pow?: PowEngine | null;
   /** GET /metrics and per-request counts; absent or null = neither. */
   metrics?: Metrics | null;
+  /** The control routes (prune, snapshots); absent or null = they answer 503. */
+  control?: NodeControl | null;
   /** Milliseconds since the epoch (the health rule's milestone age). */
   now(): number;
   node: ApiNodeInfo;

@@ -36,6 +36,11 @@ export const API_ERROR_CODES = [
   "API_ERROR_NOT_SYNCED",
   /** Tip selection found no tip to return. */
   "API_ERROR_NO_TIPS",
+  /** A control route (prune, snapshot) was asked while a prune or a snapshot is already running. */
+  "API_ERROR_CONTROL_BUSY",
+  /** A control route cannot run now: this server has no node control, the node is closing, or the ledger kept
+   * moving while the snapshot was written. */
+  "API_ERROR_CONTROL_UNAVAILABLE",
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -57,6 +62,8 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = Object.f
   API_ERROR_POW_BUSY: 503,
   API_ERROR_NOT_SYNCED: 503,
   API_ERROR_NO_TIPS: 503,
+  API_ERROR_CONTROL_BUSY: 409,
+  API_ERROR_CONTROL_UNAVAILABLE: 503,
 });
 
 export class ApiError extends NodeError<{ code: ApiErrorCode; status: number }> {

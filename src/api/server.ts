@@ -20,10 +20,12 @@ import { metricsRoute } from "./metricsRoute.js";
 import { registerRequestMetrics } from "./requestMetrics.js";
 import { addressesRoutes } from "./routes/addresses.js";
 import { apiRoutesRoutes } from "./routes/apiRoutes.js";
+import { controlRoutes } from "./routes/control.js";
 import { healthRoutes } from "./routes/health.js";
 import { infoRoutes } from "./routes/info.js";
 import { messagesRoutes } from "./routes/messages.js";
 import { milestonesRoutes } from "./routes/milestones.js";
+import { openApiRoutes } from "./routes/openapi.js";
 import { outputsRoutes } from "./routes/outputs.js";
 import { peersRoutes } from "./routes/peers.js";
 import { receiptsRoutes } from "./routes/receipts.js";
@@ -171,6 +173,7 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
   registerAccessControl(app, { jwtKey: options.jwtKey, cors: options.cors, now: deps.now });
   app.register(healthRoutes, { ctx });
   app.register(apiRoutesRoutes, { prefix: "/api", ctx });
+  app.register(openApiRoutes, { ctx });
   for (const plugin of [
     infoRoutes,
     tipsRoutes,
@@ -183,6 +186,7 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
     transactionsRoutes,
     peersRoutes,
     submitMessageRoutes,
+    controlRoutes,
   ]) {
     app.register(plugin, { prefix: API_V1_PREFIX, ctx });
   }

@@ -44,6 +44,8 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
   ["api.cors", "--api-cors <true|false>"],
   ["api.maxResults", "--api-max-results <n>"],
   ["api.powWorkers", "--api-pow-workers <n>"],
+  ["pruning.milestonesToKeep", "--pruning-milestones-to-keep <n>"],
+  ["pruning.targetDatabaseSizeBytes", "--pruning-target-database-size <bytes>"],
   ["logLevel", "--log-level <level>"],
 ];
 
@@ -71,6 +73,8 @@ interface StartFlags {
   apiCors?: string;
   apiMaxResults?: string;
   apiPowWorkers?: string;
+  pruningMilestonesToKeep?: string;
+  pruningTargetDatabaseSize?: string;
   logLevel?: string;
 }
 
@@ -103,6 +107,7 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
       maxResults: f.apiMaxResults,
       powWorkers: f.apiPowWorkers,
     },
+    pruning: { milestonesToKeep: f.pruningMilestonesToKeep, targetDatabaseSizeBytes: f.pruningTargetDatabaseSize },
     logLevel: f.logLevel,
   };
 }

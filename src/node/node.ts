@@ -4,9 +4,9 @@
  * reverse one:
  *
  *   data dir → LMDB (dataDir/db) → tangle → ledger → [undo an interrupted snapshot import] → [bootstrap an empty
- *   database from a snapshot or the genesis] → network check (dataDir/network.json) → tip selector → ingestion
- *   pipeline → gossip service → milestone tracking and confirmation → pending messages reloaded → REST API built →
- *   gossip started → REST API listening
+ *   database from a snapshot or the genesis] → network check (dataDir/network.json) → [finish an interrupted ledger
+ *   prune] → tip selector → ingestion pipeline → pruner and maintenance → gossip service → milestone tracking and
+ *   confirmation → pending messages reloaded → REST API built → gossip started → REST API listening
  *
  * The pipeline needs a Requester before the gossip service exists, and the gossip service needs the pipeline's
  * ingress: a forwarding requester breaks the cycle. The gossip service is built before the consensus wiring, whose
@@ -14,7 +14,8 @@
  * no request is ever made while the forwarder has nowhere to send it.
  *
  * The REST API closes first: requests on connections that are still open are answered while it closes, and they read
- * the tangle and the ledger, which must still be there.
+ * the tangle and the ledger, which must still be there. A running prune or snapshot is told to stop before that (a
+ * control request waits for it) and is waited for before the database closes.
  */
 import { mkdirSync } from "node:fs";
 import { open, readFile, rename } from "node:fs/promises";
@@ -44,11 +45,13 @@ import { PowPool } from "../pow/powPool.js";
 import { concatBytes } from "../primitives/bytes.js";
 import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
 import { LmdbKvStore } from "../storage/backends/lmdb.js";
+import { Pruner } from "../tangle/pruner.js";
 import type { Requester, RequestHint } from "../tangle/solidifier.js";
 import { checkParentsForSubmission } from "../tangle/submissionCheck.js";
 import { Tangle } from "../tangle/tangle.js";
 import { TipSelector } from "../tangle/tipSelector.js";
 import { WeaverNodeError } from "./nodeError.js";
+import { NodeMaintenance, pruneLedgerTo } from "./nodeMaintenance.js";
 import { DEVELOPMENT_GENESIS_SEED_TEXT, type NodeOptions } from "./nodeOptions.js";
 
 export interface WeaverNodeModules {
@@ -72,6 +75,8 @@ export interface NodeStatus {
   confirmedMilestoneIndex: number;
   latestMilestoneIndex: number;
   ledgerIndex: number;
+  /** Milestones up to this index are pruned (0: nothing pruned, or the snapshot the node started from). */
+  pruningIndex: number;
   synced: boolean;
   almostSynced: boolean;
   connectedPeers: number;
@@ -89,6 +94,8 @@ export interface NodeStopped {
 export const DATABASE_DIR = "db";
 export const GENESIS_FILE = "genesis.bin";
 export const NETWORK_FILE = "network.json";
+/** Where the control route writes snapshot files. */
+export const SNAPSHOTS_DIR = "snapshots";
 /** The `name` of `GET /api/v1/info` (Hornet says "HORNET"). */
 export const NODE_SOFTWARE_NAME = "weaver";
 /** The status line's period (an operator watching the log sees the node move). */
@@ -335,6 +342,8 @@ interface Parts {
   metrics: Metrics;
   api: FastifyInstance;
   mqtt: EventApi;
+  pruner: Pruner;
+  maintenance: NodeMaintenance;
 }
 
 export class WeaverNode {
@@ -345,6 +354,9 @@ export class WeaverNode {
   readonly pipeline: MessagePipeline;
   readonly gossip: GossipService;
   readonly consensus: Consensus;
+  readonly pruner: Pruner;
+  /** Pruning after each milestone, and the prunes and snapshots of the control routes. */
+  readonly maintenance: NodeMaintenance;
   /** Resolves once the node has closed, on request or after a halt. */
   readonly stopped: Promise<NodeStopped>;
   private readonly signaturePool: SignaturePool;
@@ -372,6 +384,8 @@ export class WeaverNode {
     this.pipeline = parts.pipeline;
     this.gossip = parts.gossip;
     this.consensus = parts.consensus;
+    this.pruner = parts.pruner;
+    this.maintenance = parts.maintenance;
     this.signaturePool = parts.signaturePool;
     this.pow = parts.pow;
     this.metrics = parts.metrics;
@@ -410,6 +424,8 @@ export class WeaverNode {
     try {
       const record = await settleNetwork(options, dataDir, { tangle, ledger }, dbLogger);
       const { network } = options;
+      // A crash between a prune's tangle part and its ledger part leaves diffs at or below the pruning index.
+      await pruneLedgerTo(ledger, tangle, tangle.pruningIndex);
 
       const tipSelector = new TipSelector({}, { view: tangle, now, random: Math.random });
       const forwarder = new ForwardingRequester();
@@ -423,6 +439,24 @@ export class WeaverNode {
           checkSubmission: (parents) => checkParentsForSubmission(tangle, parents),
         },
       );
+
+      const pruner = new Pruner(
+        {
+          milestonesToKeep: options.pruning.milestonesToKeep,
+          sizeTargetBytes: options.pruning.targetDatabaseSizeBytes,
+          belowMaxDepth: tipSelector.options.params.belowMaxDepth,
+        },
+        { tangle, isPending: (idHex) => pipeline.solidifier.isPending(idHex), now },
+      );
+      const maintenance = new NodeMaintenance({
+        tangle,
+        ledger,
+        pruner,
+        networkId: record.networkId,
+        snapshotDir: join(dataDir, SNAPSHOTS_DIR),
+        logger: logger.child({ component: "maintenance" }),
+      });
+      cleanup.unshift(() => maintenance.close());
 
       const identity = await loadOrCreateIdentity(options.p2p.identityFile ?? undefined, now());
       const { p2p } = options;
@@ -482,6 +516,7 @@ export class WeaverNode {
           ingress: pipeline.ingress,
           pow: pow === null ? null : meterPow(pow, metrics),
           metrics,
+          control: maintenance,
           now,
           node: {
             name: NODE_SOFTWARE_NAME,
@@ -513,7 +548,22 @@ export class WeaverNode {
       mqtt.attachWebSocket(api.server);
       cleanup.unshift(() => mqtt.close());
       node = new WeaverNode(
-        { dataDir, tangle, ledger, tipSelector, pipeline, gossip, consensus, signaturePool, pow, metrics, api, mqtt },
+        {
+          dataDir,
+          tangle,
+          ledger,
+          tipSelector,
+          pipeline,
+          gossip,
+          consensus,
+          signaturePool,
+          pow,
+          metrics,
+          api,
+          mqtt,
+          pruner,
+          maintenance,
+        },
         options,
         nodeLogger,
       );
@@ -576,6 +626,7 @@ export class WeaverNode {
         // chrysalis.md §7: tip scores are relative to the CMI, so they are recomputed after each confirmation.
         this.tipSelector.updateScores();
         this.logger.debug("Milestone confirmed", { index: e.index, ...this.statusContext() });
+        this.maintenance.onMilestoneConfirmed();
       }),
       events.on("node.halted", (e) => {
         this.halted = e;
@@ -612,6 +663,7 @@ export class WeaverNode {
       confirmedMilestoneIndex: s.confirmedIndex,
       latestMilestoneIndex: s.latestIndex,
       ledgerIndex: this.ledger.ledgerIndex,
+      pruningIndex: this.tangle.pruningIndex,
       synced: s.synced,
       almostSynced: s.almostSynced,
       connectedPeers: s.connectedPeers,
@@ -633,10 +685,13 @@ export class WeaverNode {
   private async shutdown(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     for (const off of this.unsubscribe) off();
+    // Told to stop first: a control request waiting for its prune or snapshot holds the API's close.
+    const maintenanceClosed = this.maintenance.close();
     const steps: Array<[string, () => Promise<void>]> = [
       // The broker first: fastify's close waits for the WebSocket connections it upgraded.
       ["mqtt", () => this.mqtt.close()],
       ["api", () => this.api.close()],
+      ["maintenance", () => maintenanceClosed],
       ["gossip", () => this.gossip.close()],
       [
         "consensus",

@@ -23,6 +23,7 @@ import {
 } from "../params/milestoneKeys.js";
 import { utf8ToBytes } from "../primitives/bytes.js";
 import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
+import { DEFAULT_PRUNING_OPTIONS, SEP_CHECK_ADDITIONAL_THRESHOLD } from "../tangle/pruner.js";
 import { NodeError } from "../util/nodeError.js";
 import { WeaverNodeError } from "./nodeError.js";
 
@@ -79,6 +80,12 @@ export interface NodeOptions {
   mqtt: {
     bind: HostPort;
   };
+  pruning: {
+    /** Milestones kept below the confirmed milestone index; 0 = no pruning by depth. */
+    milestonesToKeep: number;
+    /** Database size above which the node prunes further; 0 = no pruning by size. */
+    targetDatabaseSizeBytes: number;
+  };
   logLevel: LogLevel;
 }
 
@@ -100,6 +107,7 @@ export interface NodeOptionsInput {
   };
   gossip?: { mode?: string; infectionTarget?: number | string };
   mqtt?: { bind?: string };
+  pruning?: { milestonesToKeep?: number | string; targetDatabaseSizeBytes?: number | string };
   api?: {
     bind?: string;
     jwtSecret?: string;
@@ -150,6 +158,11 @@ export const API_POW_WORKERS_MAX = 64;
 export const DEFAULT_API_MAX_RESULTS = 1000;
 /** Every result list is built in memory before it is sent; this keeps one request from building a huge one. */
 export const API_MAX_RESULTS_LIMIT = 100_000;
+/** Hornet's pruning.milestones.maxMilestonesToKeep: one week of 10-second milestones. */
+export const DEFAULT_PRUNING_MILESTONES_TO_KEEP = DEFAULT_PRUNING_OPTIONS.milestonesToKeep;
+/** The pruner never goes above CMI − (BMD + 5): its solid entry points need those milestones (tangle/pruner.ts). */
+const PRUNING_MILESTONES_ALWAYS_KEPT = DEFAULT_PRUNING_OPTIONS.belowMaxDepth + SEP_CHECK_ADDITIONAL_THRESHOLD;
+const U32_MAX = 0xffff_ffff;
 const NETWORK_NAME_MAX_LENGTH = 64;
 /** TIP-8 allows up to 255 signatures per milestone. */
 const MAX_MILESTONE_KEYS = 255;
@@ -238,6 +251,15 @@ export const NODE_OPTION_DOCS = {
   "api.powWorkers": {
     describe: `worker threads that do PoW for submitted messages without a nonce (remote PoW, feature "PoW"; 0 = off, max ${API_POW_WORKERS_MAX})`,
     default: String(DEFAULT_API_POW_WORKERS),
+  },
+  "pruning.milestonesToKeep": {
+    describe: `milestones kept below the confirmed one: after each confirmed milestone, older messages, milestones and ledger diffs are deleted (0 = never by depth; the newest ${PRUNING_MILESTONES_ALWAYS_KEPT} are always kept)`,
+    default: String(DEFAULT_PRUNING_MILESTONES_TO_KEEP),
+  },
+  "pruning.targetDatabaseSizeBytes": {
+    describe:
+      "database size in bytes above which the node prunes further than pruning.milestonesToKeep, at most every 5 minutes (0 = off)",
+    default: "0",
   },
   logLevel: {
     describe: `log level: ${LOG_LEVELS.join(", ")}`,
@@ -502,6 +524,22 @@ function parseMqtt(value: unknown): NodeOptions["mqtt"] {
   return { bind: parseHostPort(optionalString(m.bind, "mqtt.bind") ?? DEFAULT_MQTT_BIND, "mqtt.bind", 0) };
 }
 
+function parsePruning(value: unknown): NodeOptions["pruning"] {
+  const path = "pruning";
+  const p = section(value, path, ["milestonesToKeep", "targetDatabaseSizeBytes"]);
+  return {
+    milestonesToKeep:
+      optionalNumber(p.milestonesToKeep, `${path}.milestonesToKeep`, { min: 0, max: U32_MAX, integer: true }) ??
+      DEFAULT_PRUNING_MILESTONES_TO_KEEP,
+    targetDatabaseSizeBytes:
+      optionalNumber(p.targetDatabaseSizeBytes, `${path}.targetDatabaseSizeBytes`, {
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+        integer: true,
+      }) ?? 0,
+  };
+}
+
 function parseApi(value: unknown): NodeOptions["api"] {
   const path = "api";
   const a = section(value, path, ["bind", "jwtSecret", "cors", "maxResults", "powWorkers"]);
@@ -524,7 +562,17 @@ function parseApi(value: unknown): NodeOptions["api"] {
  * `type.option` holds it.
  */
 export function validateNodeOptions(input: unknown): NodeOptions {
-  const top = section(input, "", ["dataDir", "network", "bootstrap", "p2p", "gossip", "api", "mqtt", "logLevel"]);
+  const top = section(input, "", [
+    "dataDir",
+    "network",
+    "bootstrap",
+    "p2p",
+    "gossip",
+    "api",
+    "mqtt",
+    "pruning",
+    "logLevel",
+  ]);
   const network = section(top.network, "network", ["name", "minPowScore", "milestones"]);
   return {
     dataDir: optionalString(top.dataDir, "dataDir") ?? DEFAULT_DATA_DIR,
@@ -540,6 +588,7 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     gossip: parseGossip(top.gossip),
     api: parseApi(top.api),
     mqtt: parseMqtt(top.mqtt),
+    pruning: parsePruning(top.pruning),
     logLevel: optionalChoice(top.logLevel, "logLevel", LOG_LEVELS) ?? DEFAULT_LOG_LEVEL,
   };
 }

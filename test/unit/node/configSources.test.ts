@@ -38,6 +38,8 @@ describe("config sources", () => {
     // `weaver tool jwt` reads the secret from the same variable the node does.
     assert.equal(envVarName("api.jwtSecret"), JWT_SECRET_ENV);
     assert.equal(envVarName("api.maxResults"), "WEAVER_API_MAX_RESULTS");
+    assert.equal(envVarName("pruning.milestonesToKeep"), "WEAVER_PRUNING_MILESTONES_TO_KEEP");
+    assert.equal(envVarName("pruning.targetDatabaseSizeBytes"), "WEAVER_PRUNING_TARGET_DATABASE_SIZE_BYTES");
     const names = envVarNames().map(([, n]) => n);
     assert.equal(names.length, Object.keys(NODE_OPTION_DOCS).length);
     assert.equal(new Set(names).size, names.length, "no two options share a variable");
@@ -118,6 +120,8 @@ describe("config sources", () => {
       "--api-jwt-secret <secret>",
       "--api-cors <true|false>",
       "--api-max-results <n>",
+      "--pruning-milestones-to-keep <n>",
+      "--pruning-target-database-size <bytes>",
     ]) {
       assert.ok(text.includes(flag), flag);
     }
@@ -140,6 +144,16 @@ describe("config sources", () => {
     });
     assert.equal(env.status, 1);
     assert.match(env.stderr, /p2p\.maxPeers/);
+    const flag = spawnSync(process.execPath, [cli, "start", "--pruning-milestones-to-keep", "-3"], {
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { ...process.env, WEAVER_DATA_DIR: join(dir, "never-created") },
+    });
+    assert.equal(flag.status, 1);
+    assert.match(
+      flag.stderr,
+      /^NODE_ERROR_CONFIG_INVALID: pruning\.milestonesToKeep .* \(flag --pruning-milestones-to-keep\)\n$/,
+    );
   });
 
   it("weaver start --config runs a node with the file's options, flags overriding it", async () => {

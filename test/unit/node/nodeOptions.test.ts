@@ -92,6 +92,7 @@ describe("validateNodeOptions: defaults", () => {
       powWorkers: 1,
     });
     assert.deepEqual(o.mqtt, { bind: { host: "0.0.0.0", port: 1883 } });
+    assert.deepEqual(o.pruning, { milestonesToKeep: 60_480, targetDatabaseSizeBytes: 0 }, "Hornet's week; size off");
     assert.equal(validateNodeOptions({ mqtt: { bind: "127.0.0.1:0" } }).mqtt.bind.port, 0);
     assert.throws(() => validateNodeOptions({ mqtt: { bind: "nowhere" } }), /mqtt\.bind/);
     assert.equal(o.logLevel, "info");
@@ -223,6 +224,12 @@ describe("validateNodeOptions: accepted values", () => {
     assert.equal(validateNodeOptions({ api: { maxResults: 100_000 } }).api.maxResults, 100_000);
   });
 
+  it("pruning: milestones to keep (0 = off) and a target size in bytes, as numbers or decimal strings", () => {
+    const o = validateNodeOptions({ pruning: { milestonesToKeep: "0", targetDatabaseSizeBytes: "32212254720" } });
+    assert.deepEqual(o.pruning, { milestonesToKeep: 0, targetDatabaseSizeBytes: 30 * 1024 ** 3 });
+    assert.equal(validateNodeOptions({ pruning: { milestonesToKeep: 5 } }).pruning.milestonesToKeep, 5);
+  });
+
   it("gossip mode and log level choices", () => {
     assert.equal(validateNodeOptions({ gossip: { mode: "flood" } }).gossip.mode, "flood");
     for (const level of ["debug", "info", "warn", "error", "silent"]) {
@@ -269,6 +276,16 @@ describe("validateNodeOptions: refusals name the option", () => {
     assertRefused({ p2p: { maxPeers: "3x" } }, "p2p.maxPeers");
     assertRefused({ p2p: { maxPeers: 2.5 } }, "p2p.maxPeers", /whole number/);
     assertRefused({ gossip: { infectionTarget: 0 } }, "gossip.infectionTarget");
+    assertRefused(
+      { pruning: { milestonesToKeep: -1 } },
+      "pruning.milestonesToKeep",
+      /whole number from 0 to 4294967295/,
+    );
+    assertRefused({ pruning: { milestonesToKeep: 2 ** 32 } }, "pruning.milestonesToKeep");
+    assertRefused({ pruning: { milestonesToKeep: 1.5 } }, "pruning.milestonesToKeep");
+    assertRefused({ pruning: { targetDatabaseSizeBytes: "30GB" } }, "pruning.targetDatabaseSizeBytes", /whole number/);
+    assertRefused({ pruning: { targetDatabaseSizeBytes: -1 } }, "pruning.targetDatabaseSizeBytes");
+    assertRefused({ pruning: { keep: 5 } }, "pruning.keep", /not an option/);
   });
 
   it("choices list what is allowed", () => {
