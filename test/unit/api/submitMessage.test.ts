@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { SingleNodeClient } from "@iota/iota.js";
 import { Converter } from "@iota/util.js";
+import fc from "fast-check";
 import { powGate } from "../../../src/api/routes/submitMessage.js";
 import { decodeMessage, encodeMessage, messageId } from "../../../src/codec/index.js";
 import { powScore } from "../../../src/crypto/powScore.js";
@@ -222,6 +223,68 @@ describe("POST /api/v1/messages and clients that go away", () => {
     } finally {
       await h.app.close();
     }
+  });
+});
+
+describe("POST /api/v1/messages with generated bad input", () => {
+  it("random JSON and random bytes never get a 5xx, and the node stays healthy", async () => {
+    const h = await syncedHarness({ deps: { pow: NO_OP_POW } });
+    const parent = bytesToHex(h.cb.tb.idOf("A"));
+    const jsonBody = fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          networkId: fc.oneof(fc.string(), fc.bigInt({ min: -1n, max: 1n << 70n }).map(String), fc.integer()),
+          parentMessageIds: fc.oneof(
+            fc.array(
+              fc.oneof(fc.constant(parent), fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEFxz") })),
+              { maxLength: 10 },
+            ),
+            fc.string(),
+          ),
+          payload: fc.oneof(
+            fc.constant(null),
+            fc.jsonValue(),
+            fc.record({
+              type: fc.integer({ min: -1, max: 9 }),
+              index: fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEFxz") }),
+              data: fc.string(),
+            }),
+          ),
+          nonce: fc.oneof(fc.string(), fc.integer(), fc.bigInt({ min: 0n, max: 1n << 65n }).map(String)),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(jsonBody, async (body) => {
+        const res = await post(h, body);
+        assert.ok(res.statusCode < 500, `${res.statusCode} for ${JSON.stringify(body)}: ${res.body}`);
+        assert.ok(res.statusCode === 201 || "error" in (res.json() as object));
+      }),
+      { numRuns: 300 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), async (bytes) => {
+        const res = await post(h, bytes, "application/octet-stream");
+        assert.ok(res.statusCode < 500, `${res.statusCode}: ${res.body}`);
+      }),
+      { numRuns: 300 },
+    );
+    for (const [payload, type] of [
+      ["{", "application/json"],
+      ["x".repeat(2 * 1024 * 1024), "application/json"],
+      ["hello", "text/plain"],
+    ] as const) {
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/api/v1/messages",
+        payload,
+        headers: { "content-type": type },
+      });
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode} for ${type}`);
+    }
+    assert.equal((await h.get("/health")).statusCode, 200);
   });
 });
 
