@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import { API_ERROR_CODES } from "../../../src/api/apiError.js";
 import { TOOL_ERROR_CODES } from "../../../src/cli/toolError.js";
 import { CODEC_ERROR_CODES } from "../../../src/codec/codecError.js";
+import { COORDINATOR_ERROR_CODES } from "../../../src/coordinator/coordinatorState.js";
 import { CRYPTO_ERROR_CODES } from "../../../src/crypto/cryptoError.js";
 import { GOSSIP_ERROR_CODES } from "../../../src/gossip/gossipError.js";
 import { LEDGER_ERROR_CODES } from "../../../src/ledger/ledgerError.js";
@@ -24,6 +25,7 @@ import { REPO_ROOT } from "../../utils/vectors.js";
 const LISTS: Record<string, readonly string[]> = {
   API: API_ERROR_CODES,
   CODEC: CODEC_ERROR_CODES,
+  COORDINATOR: COORDINATOR_ERROR_CODES,
   CRYPTO: CRYPTO_ERROR_CODES,
   GOSSIP: GOSSIP_ERROR_CODES,
   LEDGER: LEDGER_ERROR_CODES,
