@@ -40,6 +40,10 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
   ["gossip.infectionTarget", "--infection-target <n>"],
   ["api.bind", "--api-bind <host:port>"],
   ["mqtt.bind", "--mqtt-bind <host:port>"],
+  ["coordinator.enabled", "--coordinator <true|false>"],
+  ["coordinator.intervalMs", "--coordinator-interval <ms>"],
+  ["coordinator.keys", "--coordinator-key <hex...>"],
+  ["coordinator.keyFiles", "--coordinator-key-file <file...>"],
   ["api.jwtSecret", "--api-jwt-secret <secret>"],
   ["api.cors", "--api-cors <true|false>"],
   ["api.maxResults", "--api-max-results <n>"],
@@ -69,6 +73,10 @@ interface StartFlags {
   infectionTarget?: string;
   apiBind?: string;
   mqttBind?: string;
+  coordinator?: string;
+  coordinatorInterval?: string;
+  coordinatorKey?: string[];
+  coordinatorKeyFile?: string[];
   apiJwtSecret?: string;
   apiCors?: string;
   apiMaxResults?: string;
@@ -100,6 +108,12 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
     },
     gossip: { mode: f.gossipMode, infectionTarget: f.infectionTarget },
     mqtt: { bind: f.mqttBind },
+    coordinator: {
+      enabled: f.coordinator,
+      intervalMs: f.coordinatorInterval,
+      keys: f.coordinatorKey,
+      keyFiles: f.coordinatorKeyFile,
+    },
     api: {
       bind: f.apiBind,
       jwtSecret: f.apiJwtSecret,

@@ -50,6 +50,7 @@ import type { Requester, RequestHint } from "../tangle/solidifier.js";
 import { checkParentsForSubmission } from "../tangle/submissionCheck.js";
 import { Tangle } from "../tangle/tangle.js";
 import { TipSelector } from "../tangle/tipSelector.js";
+import { type RunningCoordinator, startNodeCoordinator } from "./nodeCoordinator.js";
 import { WeaverNodeError } from "./nodeError.js";
 import { NodeMaintenance, pruneLedgerTo } from "./nodeMaintenance.js";
 import { DEVELOPMENT_GENESIS_SEED_TEXT, type NodeOptions } from "./nodeOptions.js";
@@ -354,6 +355,8 @@ export class WeaverNode {
   readonly pipeline: MessagePipeline;
   readonly gossip: GossipService;
   readonly consensus: Consensus;
+  /** The coordinator, when this node issues the network's milestones. */
+  coordinator: RunningCoordinator | null = null;
   readonly pruner: Pruner;
   /** Pruning after each milestone, and the prunes and snapshots of the control routes. */
   readonly maintenance: NodeMaintenance;
@@ -581,6 +584,18 @@ export class WeaverNode {
         cors: options.api.cors,
         protectedRoutes: options.api.jwtSecret === null ? "closed (no api.jwtSecret)" : "open with a token",
       });
+      if (options.coordinator.enabled) {
+        node.coordinator = await startNodeCoordinator(options, {
+          dataDir,
+          tangle,
+          ledger,
+          ingress: pipeline.ingress,
+          selectTips: () => tipSelector.selectTips(),
+          pow,
+          networkId: networkIdFromName(network.name),
+          logger: logger.child({ component: "coordinator" }),
+        });
+      }
       const listen = gossip.listenEndpoint();
       nodeLogger.info("Node started", {
         nodeId: gossip.nodeIdHex,
@@ -689,6 +704,8 @@ export class WeaverNode {
     const maintenanceClosed = this.maintenance.close();
     const steps: Array<[string, () => Promise<void>]> = [
       // The broker first: fastify's close waits for the WebSocket connections it upgraded.
+      // No new milestone once shutdown begins (the one being built finishes and is recorded first).
+      ["coordinator", async () => this.coordinator?.close()],
       ["mqtt", () => this.mqtt.close()],
       ["api", () => this.api.close()],
       ["maintenance", () => maintenanceClosed],

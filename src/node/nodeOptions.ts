@@ -67,6 +67,15 @@ export interface NodeOptions {
     maxPeers: number;
   };
   gossip: { mode: GossipMode; infectionTarget: number };
+  /** This node issues the network's milestones (chrysalis.md §5.4); private networks only. */
+  coordinator: {
+    enabled: boolean;
+    intervalMs: number;
+    /** Ed25519 private seeds (64 hex digits each); prefer keyFiles or the environment. */
+    keys: string[];
+    /** Files that each hold one 64-hex-digit Ed25519 private seed. */
+    keyFiles: string[];
+  };
   api: {
     bind: HostPort;
     /** HS256 secret of the API tokens (≥ 32 bytes); null = the protected routes are closed (403). */
@@ -107,6 +116,7 @@ export interface NodeOptionsInput {
   };
   gossip?: { mode?: string; infectionTarget?: number | string };
   mqtt?: { bind?: string };
+  coordinator?: { enabled?: boolean | string; intervalMs?: number | string; keys?: string[]; keyFiles?: string[] };
   pruning?: { milestonesToKeep?: number | string; targetDatabaseSizeBytes?: number | string };
   api?: {
     bind?: string;
@@ -149,6 +159,10 @@ export const DEFAULT_LOG_LEVEL: LogLevel = "info";
 /** Hornet's REST API port (chrysalis.md §10.1). */
 export const DEFAULT_API_PORT = 14265;
 export const DEFAULT_API_BIND = `0.0.0.0:${DEFAULT_API_PORT}`;
+/** Hornet's coordinator default: a milestone every 10 s; `weaver dev` uses a shorter one. */
+export const DEFAULT_COORDINATOR_INTERVAL_MS = 10_000;
+export const COORDINATOR_INTERVAL_MIN_MS = 100;
+export const COORDINATOR_INTERVAL_MAX_MS = 3_600_000;
 /** TIP-16 / Hornet: the MQTT broker's TCP port; the same broker also answers WebSockets at /mqtt on the API port. */
 export const DEFAULT_MQTT_BIND = "0.0.0.0:1883";
 /** One PoW worker keeps a core for ingestion and confirmation on a small machine; remote PoW is a convenience. */
@@ -227,6 +241,22 @@ export const NODE_OPTION_DOCS = {
   "gossip.infectionTarget": {
     describe: "peers each new message is pushed to in infect mode",
     default: String(DEFAULT_INFECTION_TARGET),
+  },
+  "coordinator.enabled": {
+    describe:
+      "issue this network's milestones (private networks; the keys' public keys must be network.milestones keys)",
+    default: "false",
+  },
+  "coordinator.intervalMs": {
+    describe: `milliseconds between milestones (${COORDINATOR_INTERVAL_MIN_MS}..${COORDINATOR_INTERVAL_MAX_MS})`,
+    default: String(DEFAULT_COORDINATOR_INTERVAL_MS),
+  },
+  "coordinator.keys": {
+    describe:
+      "coordinator signing keys: Ed25519 private seeds of 64 hex digits (at least two). Prefer the environment variable or key files: flags show in the process list",
+  },
+  "coordinator.keyFiles": {
+    describe: "files holding one 64-hex-digit Ed25519 private seed each (at least two keys with coordinator.keys)",
   },
   "mqtt.bind": {
     describe:
@@ -519,6 +549,32 @@ function parseJwtSecret(value: unknown): string | null {
   return value;
 }
 
+function parseCoordinator(value: unknown): NodeOptions["coordinator"] {
+  const path = "coordinator";
+  const c = section(value, path, ["enabled", "intervalMs", "keys", "keyFiles"]);
+  const keys = optionalStringList(c.keys, `${path}.keys`) ?? [];
+  keys.forEach((key, i) => {
+    if (key.length !== 64 || !isHex(key))
+      fail(`${path}.keys[${i}]`, "must be an Ed25519 private seed of 64 hex digits");
+  });
+  const keyFiles = optionalStringList(c.keyFiles, `${path}.keyFiles`) ?? [];
+  const enabled = optionalBoolean(c.enabled, `${path}.enabled`) ?? false;
+  if (enabled && keys.length + keyFiles.length < 2) {
+    fail(`${path}.keys`, "a coordinator needs at least two keys (coordinator.keys or coordinator.keyFiles)");
+  }
+  return {
+    enabled,
+    intervalMs:
+      optionalNumber(c.intervalMs, `${path}.intervalMs`, {
+        min: COORDINATOR_INTERVAL_MIN_MS,
+        max: COORDINATOR_INTERVAL_MAX_MS,
+        integer: true,
+      }) ?? DEFAULT_COORDINATOR_INTERVAL_MS,
+    keys,
+    keyFiles,
+  };
+}
+
 function parseMqtt(value: unknown): NodeOptions["mqtt"] {
   const m = section(value, "mqtt", ["bind"]);
   return { bind: parseHostPort(optionalString(m.bind, "mqtt.bind") ?? DEFAULT_MQTT_BIND, "mqtt.bind", 0) };
@@ -571,6 +627,7 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     "api",
     "mqtt",
     "pruning",
+    "coordinator",
     "logLevel",
   ]);
   const network = section(top.network, "network", ["name", "minPowScore", "milestones"]);
@@ -589,6 +646,7 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     api: parseApi(top.api),
     mqtt: parseMqtt(top.mqtt),
     pruning: parsePruning(top.pruning),
+    coordinator: parseCoordinator(top.coordinator),
     logLevel: optionalChoice(top.logLevel, "logLevel", LOG_LEVELS) ?? DEFAULT_LOG_LEVEL,
   };
 }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -707,5 +707,73 @@ describe("WeaverNode: pruning and snapshots", () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe("WeaverNode with its own coordinator", () => {
+  const KEY_SEEDS = [1, 2].map((i) => bytesToHex(blake2b256(utf8ToBytes(`weaver-node-test-coordinator-${i}`))));
+
+  it("issues and confirms milestones by itself, is healthy, and continues after a restart", async () => {
+    const dir = freshDir();
+    const more: NodeOptionsInput = {
+      network: { minPowScore: 50 },
+      coordinator: { enabled: true, intervalMs: 150, keys: KEY_SEEDS },
+    };
+    let node = await startNode(dir, more);
+    const deadline = (ms: number) => Date.now() + ms;
+    let until = deadline(15_000);
+    while (node.tangle.confirmedMilestoneIndex < 3) {
+      assert.ok(Date.now() < until, "three milestones within 15 s");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const health = await fetch(`http://127.0.0.1:${node.status().api.port}/health`);
+    assert.equal(health.status, 200, "a lone node with its own coordinator is healthy");
+    await node.close();
+    const state = JSON.parse(readFileSync(join(dir, "coordinator.json"), "utf8")) as { lastIndex: number };
+    assert.ok(state.lastIndex >= 3);
+    assert.ok(state.lastIndex <= node.tangle.latestMilestoneIndex + 1);
+
+    node = await startNode(dir, more);
+    try {
+      const before = node.tangle.confirmedMilestoneIndex;
+      until = deadline(15_000);
+      while (node.tangle.confirmedMilestoneIndex < before + 2) {
+        assert.ok(Date.now() < until, "milestones continue after the restart");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Every milestone index is one message: no index issued twice.
+      for (let i = 1; i <= node.tangle.confirmedMilestoneIndex; i++) assert.ok(node.tangle.getMilestone(i));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("refuses coordinator keys the network does not accept, and a state file of another database", async () => {
+    const foreign = bytesToHex(blake2b256(utf8ToBytes("not-a-network-key")));
+    const refused = await startRefusal(freshDir(), {
+      coordinator: { enabled: true, keys: [KEY_SEEDS[0]!, foreign] },
+    });
+    assert.equal(refused.code, "NODE_ERROR_CONFIG_INVALID");
+    assert.match(refused.message, /not a milestone key of this network/);
+
+    const dir = freshDir();
+    const running = await startNode(dir, { coordinator: { enabled: true, intervalMs: 100, keys: KEY_SEEDS } });
+    const until = Date.now() + 10_000;
+    // Two milestones: a state one milestone ahead of a database is a legitimate crash (the last one is re-sent).
+    while (running.tangle.confirmedMilestoneIndex < 2) {
+      assert.ok(Date.now() < until);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await running.close();
+    // The same state file beside a fresh database: the coordinator refuses, nothing is issued.
+    const other = freshDir();
+    mkdirSync(other, { recursive: true });
+    copyFileSync(join(dir, "coordinator.json"), join(other, "coordinator.json"));
+    const before = readFileSync(join(other, "coordinator.json"), "utf8");
+    await assert.rejects(
+      startNode(other, { coordinator: { enabled: true, keys: KEY_SEEDS } }),
+      /disagrees with the database/,
+    );
+    assert.equal(readFileSync(join(other, "coordinator.json"), "utf8"), before, "state file untouched");
   });
 });

@@ -354,3 +354,28 @@ describe("validateNodeOptions: refusals name the option", () => {
     assertRefused({ p2p: { peers: [""] } }, "p2p.peers[0]");
   });
 });
+
+describe("validateNodeOptions: coordinator", () => {
+  const key = (c: string) => c.repeat(64);
+
+  it("is off by default with Hornet's 10 s interval, and takes keys, key files and an interval", () => {
+    assert.deepEqual(validateNodeOptions({}).coordinator, {
+      enabled: false,
+      intervalMs: 10_000,
+      keys: [],
+      keyFiles: [],
+    });
+    const o = validateNodeOptions({
+      coordinator: { enabled: "true", intervalMs: "1500", keys: [key("a")], keyFiles: ["/k2"] },
+    });
+    assert.deepEqual(o.coordinator, { enabled: true, intervalMs: 1500, keys: [key("a")], keyFiles: ["/k2"] });
+  });
+
+  it("refuses an enabled coordinator with fewer than two keys, malformed keys and intervals out of range", () => {
+    assertRefused({ coordinator: { enabled: true, keys: [key("a")] } }, "coordinator.keys", /at least two keys/);
+    assertRefused({ coordinator: { keys: ["xyz"] } }, "coordinator.keys[0]", /64 hex digits/);
+    assertRefused({ coordinator: { intervalMs: 50 } }, "coordinator.intervalMs");
+    assertRefused({ coordinator: { intervalMs: 4_000_000 } }, "coordinator.intervalMs");
+    assertRefused({ coordinator: { unknown: 1 } }, "coordinator.unknown");
+  });
+});
