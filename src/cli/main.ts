@@ -1,5 +1,6 @@
 /** The `weaver` command line. Each subcommand lives in its own module and registers itself on the program. */
 import { Command } from "commander";
+import { registerDevCommand } from "./devCommand.js";
 import { registerStartCommand } from "./startCommand.js";
 import { registerToolCommands } from "./tools/index.js";
 import { VERSION } from "./version.js";
@@ -11,6 +12,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerStartCommand(program);
+registerDevCommand(program);
 registerToolCommands(program);
 
 await program.parseAsync(process.argv);

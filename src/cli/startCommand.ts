@@ -157,9 +157,22 @@ function optionsInput(flags: StartFlags, env: Readonly<Record<string, string | u
 }
 
 async function runStart(flags: StartFlags): Promise<void> {
+  await runNodeProcess("weaver start", () => optionsInput(flags, process.env));
+}
+
+/**
+ * Runs a node in this process until SIGINT/SIGTERM (exit 0) or a halt (exit 1): options from `readInput`, checked by
+ * the one validator; a refused option or a failed start is one `CODE: message` line on stderr and exit 1. `weaver
+ * start` and `weaver dev` share it; `onStarted` runs once the node is up.
+ */
+export async function runNodeProcess(
+  command: string,
+  readInput: () => unknown,
+  onStarted?: (node: WeaverNode) => void,
+): Promise<void> {
   let options: NodeOptions;
   try {
-    options = validateNodeOptions(optionsInput(flags, process.env));
+    options = validateNodeOptions(readInput());
   } catch (e) {
     process.stderr.write(`${errorLine(e)}\n`);
     exitSoon(1);
@@ -196,10 +209,11 @@ async function runStart(flags: StartFlags): Promise<void> {
     return;
   }
   if (signals > 0) void node.close();
+  else onStarted?.(node);
   const stopped = await node.stopped;
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
-  if (stopped.halted !== null) process.stderr.write(`weaver start: the node halted: ${stopped.halted.message}\n`);
+  if (stopped.halted !== null) process.stderr.write(`${command}: the node halted: ${stopped.halted.message}\n`);
   exitSoon(stopped.halted === null ? 0 : 1);
 }
 
