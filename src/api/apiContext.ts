@@ -104,6 +104,11 @@ export interface ApiDependencies {
   ingress: Pick<Ingress, "submit">;
   /** The node's PoW engine for remote PoW (feature "PoW"); absent or null when node PoW is off. */
   pow?: PowEngine | null;
+  /**
+   * The PoW engine of the faucet and the spammer (src/api/plugins), which need one whenever the network's minimum
+   * score is above 0, even when remote PoW is off; absent = `pow`.
+   */
+  pluginPow?: PowEngine | null;
   /** GET /metrics and per-request counts; absent or null = neither. */
   metrics?: Metrics | null;
   /** The control routes (prune, snapshots); absent or null = they answer 503. */
@@ -144,6 +149,28 @@ export interface ApiOptions {
   jwtKey: Uint8Array | null;
   /** Answer browsers from any origin (CORS headers and preflight), as Hornet does. */
   cors: boolean;
+  /** The faucet plugin (`/api/plugins/faucet/v1`); null = off, its routes are not served. */
+  faucet: FaucetOptions | null;
+  /** The spammer plugin (`/api/plugins/spammer/v1`, protected routes); null = off, its routes are not served. */
+  spammer: SpammerOptions | null;
+}
+
+/** Hornet's faucet plugin: a wallet that sends a fixed amount to each address that asks. */
+export interface FaucetOptions {
+  /** The wallet seed (16..64 bytes); the faucet spends from its key at m/44'/4218'/0'/0'/0' (SLIP-10, as iota.js). */
+  seed: Uint8Array;
+  /** Iotas each request receives; at least 1 Mi, as smaller outputs are dust (TIP-15). */
+  amount: number;
+  /** An address may ask again this many milliseconds after its previous request. */
+  perAddressIntervalMs: number;
+  /** How long the faucet collects requests before it sends them in one transaction (ms); default 250. */
+  batchDelayMs?: number;
+}
+
+/** The spammer plugin (Hornet's spammer, for benchmarks). */
+export interface SpammerOptions {
+  /** Messages being built, mined and ingested at once; default 8. */
+  maxInFlight?: number;
 }
 
 export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
@@ -158,6 +185,8 @@ export const DEFAULT_API_OPTIONS: Readonly<ApiOptions> = Object.freeze({
   powRequestsPerMinute: 60,
   jwtKey: null,
   cors: true,
+  faucet: null,
+  spammer: null,
 });
 
 /** What every route plugin gets. */

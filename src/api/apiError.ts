@@ -41,6 +41,10 @@ export const API_ERROR_CODES = [
   /** A control route cannot run now: this server has no node control, the node is closing, or the ledger kept
    * moving while the snapshot was written. */
   "API_ERROR_CONTROL_UNAVAILABLE",
+  /** The faucet's balance does not cover one more request (with the requests already waiting). */
+  "API_ERROR_FAUCET_EMPTY",
+  /** The faucet already holds as many waiting requests as it takes. */
+  "API_ERROR_FAUCET_BUSY",
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -64,6 +68,8 @@ export const API_ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = Object.f
   API_ERROR_NO_TIPS: 503,
   API_ERROR_CONTROL_BUSY: 409,
   API_ERROR_CONTROL_UNAVAILABLE: 503,
+  API_ERROR_FAUCET_EMPTY: 503,
+  API_ERROR_FAUCET_BUSY: 503,
 });
 
 export class ApiError extends NodeError<{ code: ApiErrorCode; status: number }> {

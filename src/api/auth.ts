@@ -31,6 +31,8 @@ export const PUBLIC_ROUTES: readonly RegExp[] = Object.freeze([
   /^\/api\/v1\/addresses\/(ed25519\/)?[^/]+(\/outputs)?$/,
   /^\/api\/v1\/treasury$/,
   /^\/api\/v1\/receipts(\/.*)?$/,
+  // Hornet's faucet plugin is public ("/api/plugins/faucet/*"); its spammer is not.
+  /^\/api\/plugins\/faucet\/v1\/(info|enqueue)$/,
 ]);
 
 const PROTECTED_PREFIX = /^\/api\/(v1|plugins)\//;

@@ -17,6 +17,7 @@ import { ApiError, errorEnvelope } from "./apiError.js";
 import { registerAccessControl } from "./auth.js";
 import { ConfirmationRates } from "./confirmationRates.js";
 import { metricsRoute } from "./metricsRoute.js";
+import { pluginRoutes } from "./plugins/pluginRoutes.js";
 import { registerRequestMetrics } from "./requestMetrics.js";
 import { addressesRoutes } from "./routes/addresses.js";
 import { apiRoutesRoutes } from "./routes/apiRoutes.js";
@@ -190,5 +191,6 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
   ]) {
     app.register(plugin, { prefix: API_V1_PREFIX, ctx });
   }
+  app.register(pluginRoutes, { prefix: "/api/plugins", ctx });
   return app;
 }

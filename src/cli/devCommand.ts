@@ -2,7 +2,8 @@
  * `weaver dev` (`npm start`): a single-node development network in one command. The first run creates, in
  * `./.weaver-dev/` (or `--dir`): a development wallet whose address (seed at m/44'/4218'/0'/0'/0', as iota.js derives
  * it) receives the whole genesis supply, two coordinator keys, and the database bootstrapped from the genesis; then
- * it runs the node with its own coordinator (a milestone every 1.5 s), the REST API with node PoW, MQTT and gossip.
+ * it runs the node with its own coordinator (a milestone every 1.5 s), the REST API with node PoW, MQTT, gossip and
+ * the faucet, which hands out 10 Mi per request from the dev wallet.
  * Later runs reuse everything; `--reset` deletes the directory first (only if it is a dev directory). `WEAVER_*`
  * variables override any option (ports, log level, interval).
  */
@@ -24,6 +25,8 @@ export const DEV_NETWORK = "weaver-dev";
 const DEV_MIN_POW_SCORE = 1000;
 const DEV_INTERVAL_MS = 1500;
 const DEV_HRP = "atoi";
+/** Hornet's faucet amount; the dev wallet holds the whole supply, so this is only a convention. */
+const DEV_FAUCET_AMOUNT = 10_000_000;
 
 export interface DevWallet {
   seedHex: string;
@@ -81,6 +84,8 @@ export function devOptionsInput(
       network: { name: DEV_NETWORK, minPowScore: DEV_MIN_POW_SCORE, milestones: { publicKeys, threshold: 2 } },
       bootstrap: { genesisAddress: wallet.ed25519Address },
       coordinator: { enabled: true, intervalMs: DEV_INTERVAL_MS, keyFiles },
+      // The faucet spends from the dev wallet itself (the wallet file holds its seed).
+      faucet: { enabled: true, seedFile: join(dir, DEV_WALLET_FILE), amount: DEV_FAUCET_AMOUNT },
       logLevel: "warn",
     },
     optionsFromEnv(env),
@@ -98,6 +103,7 @@ function printBanner(node: WeaverNode, dir: string): void {
       `  MQTT       mqtt://${host(s.mqtt.host)}:${s.mqtt.port}   and ${api.replace(/^http/, "ws")}/mqtt`,
       `  Gossip     ${host(s.listen.host)}:${s.listen.port}`,
       `  Wallet     ${resolve(dir, DEV_WALLET_FILE)}   (holds the whole supply)`,
+      `  Faucet     ${api}/api/plugins/faucet/v1/info   (POST {"address": "atoi1…"} to …/enqueue)`,
       `  Data       ${resolve(dir)}   (\`weaver dev --reset\` starts over)`,
       "Press Ctrl-C to stop.",
       "",

@@ -50,6 +50,11 @@ const FLAGS: ReadonlyArray<[NodeOptionPath, string]> = [
   ["api.powWorkers", "--api-pow-workers <n>"],
   ["pruning.milestonesToKeep", "--pruning-milestones-to-keep <n>"],
   ["pruning.targetDatabaseSizeBytes", "--pruning-target-database-size <bytes>"],
+  ["faucet.enabled", "--faucet <true|false>"],
+  ["faucet.seedFile", "--faucet-seed-file <file>"],
+  ["faucet.amount", "--faucet-amount <iotas>"],
+  ["faucet.perAddressIntervalMs", "--faucet-interval <ms>"],
+  ["spammer.enabled", "--spammer <true|false>"],
   ["logLevel", "--log-level <level>"],
 ];
 
@@ -83,6 +88,11 @@ interface StartFlags {
   apiPowWorkers?: string;
   pruningMilestonesToKeep?: string;
   pruningTargetDatabaseSize?: string;
+  faucet?: string;
+  faucetSeedFile?: string;
+  faucetAmount?: string;
+  faucetInterval?: string;
+  spammer?: string;
   logLevel?: string;
 }
 
@@ -122,6 +132,13 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
       powWorkers: f.apiPowWorkers,
     },
     pruning: { milestonesToKeep: f.pruningMilestonesToKeep, targetDatabaseSizeBytes: f.pruningTargetDatabaseSize },
+    faucet: {
+      enabled: f.faucet,
+      seedFile: f.faucetSeedFile,
+      amount: f.faucetAmount,
+      perAddressIntervalMs: f.faucetInterval,
+    },
+    spammer: { enabled: f.spammer },
     logLevel: f.logLevel,
   };
 }

@@ -21,7 +21,9 @@ import { mkdirSync } from "node:fs";
 import { open, readFile, rename } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import type { FaucetOptions } from "../api/apiContext.js";
 import { jwtKey } from "../api/jwt.js";
+import { parseWalletSeed } from "../api/plugins/seedWallet.js";
 import { createApiServer } from "../api/server.js";
 import { BECH32_HRP_MAINNET, BECH32_HRP_TESTNET, ED25519_ADDRESS_TYPE, encodeBech32Address } from "../crypto/bech32.js";
 import { networkIdFromName } from "../crypto/networkId.js";
@@ -301,6 +303,28 @@ async function openDatabase(dataDir: string, logger: Logger): Promise<{ tangle: 
   return { tangle, ledger };
 }
 
+/** The faucet's API options with its wallet seed read from faucet.seedFile; null when the faucet is off. */
+async function faucetOptions(faucet: NodeOptions["faucet"]): Promise<FaucetOptions | null> {
+  if (!faucet.enabled || faucet.seedFile === null) return null;
+  const option = "faucet.seedFile";
+  let text: string;
+  try {
+    text = await readFile(faucet.seedFile, "utf8");
+  } catch (e) {
+    const problem = `${option}: cannot read ${faucet.seedFile}: ${messageOf(e)}`;
+    throw new WeaverNodeError("NODE_ERROR_CONFIG_INVALID", problem, { option });
+  }
+  const seed = parseWalletSeed(text);
+  if (seed === null) {
+    throw new WeaverNodeError(
+      "NODE_ERROR_CONFIG_INVALID",
+      `${option}: ${faucet.seedFile} must hold a wallet seed of 16..64 bytes in hex, or a weaver dev wallet (JSON with seedHex)`,
+      { option },
+    );
+  }
+  return { seed, amount: faucet.amount, perAddressIntervalMs: faucet.perAddressIntervalMs };
+}
+
 /** `http://host:port`, IPv6 hosts in brackets. */
 function httpUrl(endpoint: { host: string; port: number }): string {
   const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
@@ -505,10 +529,17 @@ export class WeaverNode {
       });
       pipeline.solidifier.load({ milestoneIndex: tangle.latestMilestoneIndex });
 
-      // Remote PoW (chrysalis.md §10.2 POST /messages): the Curl-P-81 worker pool of the foundation.
-      const pow = options.api.powWorkers > 0 ? new PowPool({ threads: options.api.powWorkers }) : null;
+      const faucet = await faucetOptions(options.faucet);
+      // Remote PoW (chrysalis.md §10.2 POST /messages): the Curl-P-81 worker pool of the foundation. The faucet and
+      // the spammer mine their own messages with it, so they get one even when remote PoW is off.
+      const pluginsMine = (options.faucet.enabled || options.spammer.enabled) && network.minPowScore > 0;
+      const pow =
+        options.api.powWorkers > 0 || pluginsMine
+          ? new PowPool({ threads: Math.max(1, options.api.powWorkers) })
+          : null;
       if (pow !== null) cleanup.unshift(() => pow.close());
       const metrics = createMetrics();
+      const meteredPow = pow === null ? null : meterPow(pow, metrics);
       const api = createApiServer(
         {
           tangle,
@@ -517,7 +548,8 @@ export class WeaverNode {
           gossip,
           ledger,
           ingress: pipeline.ingress,
-          pow: pow === null ? null : meterPow(pow, metrics),
+          pow: options.api.powWorkers > 0 ? meteredPow : null,
+          pluginPow: meteredPow,
           metrics,
           control: maintenance,
           now,
@@ -537,6 +569,8 @@ export class WeaverNode {
           healthNeedsPeers: options.p2p.peers.length > 0,
           jwtKey: options.api.jwtSecret === null ? null : jwtKey(options.api.jwtSecret),
           cors: options.api.cors,
+          faucet,
+          spammer: options.spammer.enabled ? {} : null,
         },
       );
       // TIP-16 event API: one broker, over TCP (mqtt.bind) and as a WebSocket at /mqtt on the API's HTTP server.

@@ -21,6 +21,7 @@ import {
   MILESTONE_PUBLIC_KEY_COUNT_PRIVATE_TANGLE,
   type MilestoneKeyRangeConfig,
 } from "../params/milestoneKeys.js";
+import { DUST_ALLOWANCE_MINIMUM, TOKEN_SUPPLY } from "../params/protocol.js";
 import { utf8ToBytes } from "../primitives/bytes.js";
 import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
 import { DEFAULT_PRUNING_OPTIONS, SEP_CHECK_ADDITIONAL_THRESHOLD } from "../tangle/pruner.js";
@@ -95,6 +96,18 @@ export interface NodeOptions {
     /** Database size above which the node prunes further; 0 = no pruning by size. */
     targetDatabaseSizeBytes: number;
   };
+  /** Hornet's faucet plugin: `/api/plugins/faucet/v1`. */
+  faucet: {
+    enabled: boolean;
+    /** The wallet seed (hex, or a dev wallet JSON); set whenever enabled is. */
+    seedFile: string | null;
+    /** Iotas per request. */
+    amount: number;
+    /** An address may ask again after this many milliseconds. */
+    perAddressIntervalMs: number;
+  };
+  /** Hornet's spammer plugin: `/api/plugins/spammer/v1` (protected routes). */
+  spammer: { enabled: boolean };
   logLevel: LogLevel;
 }
 
@@ -118,6 +131,13 @@ export interface NodeOptionsInput {
   mqtt?: { bind?: string };
   coordinator?: { enabled?: boolean | string; intervalMs?: number | string; keys?: string[]; keyFiles?: string[] };
   pruning?: { milestonesToKeep?: number | string; targetDatabaseSizeBytes?: number | string };
+  faucet?: {
+    enabled?: boolean | string;
+    seedFile?: string;
+    amount?: number | string;
+    perAddressIntervalMs?: number | string;
+  };
+  spammer?: { enabled?: boolean | string };
   api?: {
     bind?: string;
     jwtSecret?: string;
@@ -172,6 +192,11 @@ export const API_POW_WORKERS_MAX = 64;
 export const DEFAULT_API_MAX_RESULTS = 1000;
 /** Every result list is built in memory before it is sent; this keeps one request from building a huge one. */
 export const API_MAX_RESULTS_LIMIT = 100_000;
+/** Hornet's faucet default: 10 Mi a request. */
+export const DEFAULT_FAUCET_AMOUNT = 10_000_000;
+/** TIP-15: smaller outputs are dust, which the requester's address could not receive without an allowance. */
+export const FAUCET_AMOUNT_MIN = DUST_ALLOWANCE_MINIMUM;
+export const DEFAULT_FAUCET_INTERVAL_MS = 60_000;
 /** Hornet's pruning.milestones.maxMilestonesToKeep: one week of 10-second milestones. */
 export const DEFAULT_PRUNING_MILESTONES_TO_KEEP = DEFAULT_PRUNING_OPTIONS.milestonesToKeep;
 /** The pruner never goes above CMI − (BMD + 5): its solid entry points need those milestones (tangle/pruner.ts). */
@@ -290,6 +315,28 @@ export const NODE_OPTION_DOCS = {
     describe:
       "database size in bytes above which the node prunes further than pruning.milestonesToKeep, at most every 5 minutes (0 = off)",
     default: "0",
+  },
+  "faucet.enabled": {
+    describe:
+      "run the faucet (POST /api/plugins/faucet/v1/enqueue, GET …/info, public routes) that sends faucet.amount to each address that asks, from the wallet of faucet.seedFile",
+    default: "false",
+  },
+  "faucet.seedFile": {
+    describe:
+      "file holding the faucet's wallet seed: 16..64 bytes of hex, or a weaver dev wallet JSON (seedHex); the faucet spends from the seed's address m/44'/4218'/0'/0'/0', as iota.js derives it",
+  },
+  "faucet.amount": {
+    describe: `iotas the faucet sends per request (${FAUCET_AMOUNT_MIN}..${TOKEN_SUPPLY}: smaller outputs are dust)`,
+    default: String(DEFAULT_FAUCET_AMOUNT),
+  },
+  "faucet.perAddressIntervalMs": {
+    describe: "milliseconds before the faucet serves the same address again",
+    default: String(DEFAULT_FAUCET_INTERVAL_MS),
+  },
+  "spammer.enabled": {
+    describe:
+      "serve the spammer for benchmarks (POST /api/plugins/spammer/v1/start {mps, valueTransactions}, …/stop, GET …/status; protected routes); value transfers need the faucet",
+    default: "false",
   },
   logLevel: {
     describe: `log level: ${LOG_LEVELS.join(", ")}`,
@@ -596,6 +643,26 @@ function parsePruning(value: unknown): NodeOptions["pruning"] {
   };
 }
 
+function parseFaucet(value: unknown): NodeOptions["faucet"] {
+  const path = "faucet";
+  const f = section(value, path, ["enabled", "seedFile", "amount", "perAddressIntervalMs"]);
+  const enabled = optionalBoolean(f.enabled, `${path}.enabled`) ?? false;
+  const seedFile = optionalString(f.seedFile, `${path}.seedFile`) ?? null;
+  const amount =
+    optionalNumber(f.amount, `${path}.amount`, { min: FAUCET_AMOUNT_MIN, max: TOKEN_SUPPLY, integer: true }) ??
+    DEFAULT_FAUCET_AMOUNT;
+  const perAddressIntervalMs =
+    optionalNumber(f.perAddressIntervalMs, `${path}.perAddressIntervalMs`, { min: 0, max: U32_MAX, integer: true }) ??
+    DEFAULT_FAUCET_INTERVAL_MS;
+  if (enabled && seedFile === null) fail(`${path}.seedFile`, "is needed when faucet.enabled is true");
+  return { enabled, seedFile, amount, perAddressIntervalMs };
+}
+
+function parseSpammer(value: unknown): NodeOptions["spammer"] {
+  const s = section(value, "spammer", ["enabled"]);
+  return { enabled: optionalBoolean(s.enabled, "spammer.enabled") ?? false };
+}
+
 function parseApi(value: unknown): NodeOptions["api"] {
   const path = "api";
   const a = section(value, path, ["bind", "jwtSecret", "cors", "maxResults", "powWorkers"]);
@@ -628,6 +695,8 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     "mqtt",
     "pruning",
     "coordinator",
+    "faucet",
+    "spammer",
     "logLevel",
   ]);
   const network = section(top.network, "network", ["name", "minPowScore", "milestones"]);
@@ -647,6 +716,8 @@ export function validateNodeOptions(input: unknown): NodeOptions {
     mqtt: parseMqtt(top.mqtt),
     pruning: parsePruning(top.pruning),
     coordinator: parseCoordinator(top.coordinator),
+    faucet: parseFaucet(top.faucet),
+    spammer: parseSpammer(top.spammer),
     logLevel: optionalChoice(top.logLevel, "logLevel", LOG_LEVELS) ?? DEFAULT_LOG_LEVEL,
   };
 }
