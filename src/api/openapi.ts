@@ -34,6 +34,10 @@ export interface OpenApiInfo {
   version: string;
   /** Whether the node serves `GET /metrics` (it has metrics); default true. */
   metrics?: boolean;
+  /** Whether the faucet plugin's routes are served (faucet enabled); default false. */
+  faucet?: boolean;
+  /** Whether the spammer plugin's routes are served (spammer enabled); default false. */
+  spammer?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -111,6 +115,22 @@ function dataSchemas(): Record<string, Json> {
   const ledgerIndex = { ...ref("MilestoneIndex"), description: "The confirmed milestone the answer reflects." };
   const inclusion = ["noTransaction", "included", "conflicting"];
   return {
+    FaucetInfo: object({
+      address: { type: "string", pattern: BECH32_ADDRESS },
+      balance: integer(0),
+      amount: integer(1),
+      waitingRequests: integer(0),
+    }),
+    FaucetEnqueued: object({ address: { type: "string", pattern: BECH32_ADDRESS }, waitingRequests: integer(0) }),
+    SpammerStatus: object({
+      running: { type: "boolean" },
+      mps: integer(0, 1000),
+      valueTransactions: { type: "boolean" },
+      sent: integer(0),
+      sentValue: integer(0),
+      failed: integer(0),
+      achievedMps: { type: "number", minimum: 0 },
+    }),
     Id: fixedHex(ID_LENGTH, "32 bytes as 64 lowercase hex digits: a message, transaction, milestone or peer id."),
     OutputId: fixedHex(OUTPUT_ID_LENGTH, "Transaction id ‖ output index (u16 little-endian): 68 lowercase hex digits."),
     HexBytes: { type: "string", pattern: "^([0-9a-f]{2})*$", description: "Bytes as lowercase hex, without 0x." },
@@ -444,6 +464,14 @@ function requestSchemas(): Record<string, Json> {
         nonce: nullable(decimal),
       },
     },
+    FaucetRequest: object({ address: { type: "string", pattern: BECH32_ADDRESS } }),
+    SpammerStart: object(
+      {
+        mps: integer(1, 1000, "Messages per second to aim for."),
+        valueTransactions: { type: "boolean", description: "Send value transfers instead of indexation messages." },
+      },
+      ["mps"],
+    ),
     PruneDatabase: {
       type: "object",
       description: "Exactly one of the three fields; null counts as absent, and no other field is accepted.",
@@ -522,6 +550,9 @@ const ENVELOPED = [
   "Pruned",
   "CreatedSnapshots",
   "ApiRoutes",
+  "FaucetInfo",
+  "FaucetEnqueued",
+  "SpammerStatus",
 ] as const;
 
 const ANY_CASE_ID = `^[0-9a-fA-F]{${2 * ID_LENGTH}}$`;
@@ -957,6 +988,72 @@ function operations(withMetrics: boolean): Operation[] {
 }
 
 /** Hornet's maintenance routes; the node refuses what its state rules out. */
+/** The plugins' routes (Hornet serves plugins under /api/plugins), present only when the plugin is on. */
+function pluginOperations(faucet: boolean, spammer: boolean): Operation[] {
+  const faucetBase = "/api/plugins/faucet/v1";
+  const spammerBase = "/api/plugins/spammer/v1";
+  const faucetOps: Operation[] = [
+    {
+      method: "get",
+      path: `${faucetBase}/info`,
+      operationId: "getFaucetInfo",
+      tag: "plugins",
+      summary: "The faucet's address, confirmed balance, amount per request and queued requests.",
+      responses: { 200: dataResponse("FaucetInfo") },
+    },
+    {
+      method: "post",
+      path: `${faucetBase}/enqueue`,
+      operationId: "enqueueFaucetRequest",
+      tag: "plugins",
+      summary: "Queues one payment of the faucet amount to a bech32 address of this network.",
+      requestBody: { required: true, content: { [JSON_TYPE]: { schema: ref("FaucetRequest") } } },
+      responses: {
+        202: dataResponse("FaucetEnqueued", "Queued; it is sent with the next faucet transaction."),
+        400: errorResponse("Not a bech32 address of this network, or the faucet's own address."),
+        413: responseRef("PayloadTooLarge"),
+        415: responseRef("UnsupportedMediaType"),
+        429: errorResponse("This address is already waiting, or asked within the last interval."),
+        503: errorResponse("The faucet cannot cover the request, or its queue is full."),
+      },
+    },
+  ];
+  const status = { 200: dataResponse("SpammerStatus") };
+  const spammerOps: Operation[] = [
+    {
+      method: "post",
+      path: `${spammerBase}/start`,
+      operationId: "startSpammer",
+      tag: "plugins",
+      summary: "Starts (or retunes) the spammer: indexation messages, or value transfers, at a rate.",
+      requestBody: { required: true, content: { [JSON_TYPE]: { schema: ref("SpammerStart") } } },
+      responses: {
+        ...status,
+        400: errorResponse("mps is not 1..1000, or value transactions need the faucet."),
+        413: responseRef("PayloadTooLarge"),
+        415: responseRef("UnsupportedMediaType"),
+      },
+    },
+    {
+      method: "post",
+      path: `${spammerBase}/stop`,
+      operationId: "stopSpammer",
+      tag: "plugins",
+      summary: "Stops the spammer; answers the final counts.",
+      responses: status,
+    },
+    {
+      method: "get",
+      path: `${spammerBase}/status`,
+      operationId: "getSpammerStatus",
+      tag: "plugins",
+      summary: "Whether the spammer runs, its target and achieved rate, and its counts since the last start.",
+      responses: status,
+    },
+  ];
+  return [...(faucet ? faucetOps : []), ...(spammer ? spammerOps : [])];
+}
+
 function controlOperations(base: string): Operation[] {
   const refusals = {
     413: responseRef("PayloadTooLarge"),
@@ -1020,7 +1117,10 @@ function operationObject(op: Operation): Json {
 /** The OpenAPI 3.0.3 document of the API as createApiServer builds it. */
 export function openApiDocument(info: OpenApiInfo): OpenApiDocument {
   const paths: Record<string, Record<string, Json>> = {};
-  for (const op of operations(info.metrics ?? true)) {
+  for (const op of [
+    ...operations(info.metrics ?? true),
+    ...pluginOperations(info.faucet ?? false, info.spammer ?? false),
+  ]) {
     const path = toOpenApiPath(op.path);
     paths[path] = { ...paths[path], [op.method]: operationObject(op) };
   }
@@ -1043,6 +1143,7 @@ export function openApiDocument(info: OpenApiInfo): OpenApiDocument {
       { name: "ledger", description: "Outputs, addresses, receipts and the treasury." },
       { name: "peers", description: "The node's gossip peers." },
       { name: "control", description: "Maintenance of the node: pruning and snapshots (Hornet 1.2.8)." },
+      { name: "plugins", description: "The faucet and the spammer, when the node runs them." },
     ],
     paths,
     components: {

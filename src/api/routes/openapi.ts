@@ -7,9 +7,14 @@ import type { RoutePluginOptions } from "../apiContext.js";
 import { OPENAPI_PATH, openApiDocument } from "../openapi.js";
 
 export const openApiRoutes: FastifyPluginCallback<RoutePluginOptions> = (app, { ctx }, done) => {
-  // The document depends only on the node's version and whether it serves metrics: built once.
+  // The document depends only on the node's version and which optional routes it serves: built once.
   const body = JSON.stringify(
-    openApiDocument({ version: ctx.deps.node.version, metrics: (ctx.deps.metrics ?? null) !== null }),
+    openApiDocument({
+      version: ctx.deps.node.version,
+      metrics: (ctx.deps.metrics ?? null) !== null,
+      faucet: ctx.options.faucet !== null,
+      spammer: ctx.options.spammer !== null,
+    }),
   );
   app.get(OPENAPI_PATH, async (_request, reply) => reply.type("application/json; charset=utf-8").send(body));
   done();

@@ -95,7 +95,13 @@ const fastifyPattern = (path: string): string => path.replace(/\{(\w+)\}/g, ":$1
 
 describe("OpenAPI document: routes", () => {
   it("documents exactly the operations the server registers, with and without metrics", async () => {
-    for (const options of [withMetrics(), {}]) {
+    const plugins: HarnessOptions = {
+      api: {
+        faucet: { seed: new Uint8Array(32).fill(7), amount: 10_000_000, perAddressIntervalMs: 60_000 },
+        spammer: {},
+      },
+    };
+    for (const options of [withMetrics(), {}, plugins]) {
       const { h, routes } = await recordingHarness(options);
       await h.app.ready();
       const res = await h.get(OPENAPI_PATH);
@@ -193,7 +199,9 @@ describe("OpenAPI document: routes", () => {
 describe("OpenAPI document: validity", () => {
   it("is a valid OpenAPI 3.0 document whose references all resolve", async () => {
     for (const metrics of [true, false]) {
-      const result = await new Validator().validate(structuredClone(openApiDocument({ version: "1.2.3", metrics })));
+      const result = await new Validator().validate(
+        structuredClone(openApiDocument({ version: "1.2.3", metrics, faucet: metrics, spammer: metrics })),
+      );
       assert.deepEqual(result, { valid: true });
     }
   });
