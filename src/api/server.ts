@@ -153,6 +153,17 @@ export function createApiServer(deps: ApiDependencies, input: ApiOptionsInput = 
   const rates = new ConfirmationRates(deps.pipeline.events, (index) => deps.tangle.getMilestone(index));
   const ctx: ApiContext = { deps, options, rates };
 
+  // Keep-alive connections must not outlive a close: fastify marks requests that start after close() with
+  // `Connection: close`, but one already running when it began would leave its connection open (and the close
+  // waiting) for the whole keep-alive timeout. Every answer sent from then on closes its connection.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (closing) reply.header("connection", "close");
+    done(null, payload);
+  });
   app.addHook("onClose", (_instance, done) => {
     rates.close();
     done();

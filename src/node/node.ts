@@ -105,6 +105,8 @@ export const NODE_SOFTWARE_NAME = "weaver";
 export const STATUS_LOG_INTERVAL_MS = 10_000;
 /** TipSelector.cleanup (Hornet's `Tipselection[Cleanup]` worker) and the solidifier's age eviction. */
 const HOUSEKEEPING_INTERVAL_MS = 1_000;
+/** A part of the node still closing after this long is named in a warning. */
+const SLOW_CLOSE_WARNING_MS = 3_000;
 /**
  * chrysalis.md §11.4: every node of a new network must make the byte-identical genesis file, so its timestamp is
  * fixed rather than the time the node happens to start.
@@ -756,10 +758,15 @@ export class WeaverNode {
       ["database", () => this.tangle.close()],
     ];
     for (const [what, step] of steps) {
+      this.logger.debug("Closing", { part: what });
+      // A part that takes this long is named, so that an operator sees what a slow shutdown waits for.
+      const slow = setTimeout(() => this.logger.warn("Still closing", { part: what }), SLOW_CLOSE_WARNING_MS);
       try {
         await step();
       } catch (e) {
         this.logger.error("A part of the node failed to close", { part: what, error: messageOf(e) });
+      } finally {
+        clearTimeout(slow);
       }
     }
     this.logger.info("Node closed", { cmi: this.tangle.confirmedMilestoneIndex, halted: this.halted !== null });

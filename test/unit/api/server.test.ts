@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import type { Socket } from "node:net";
+import { Agent, get as httpGet } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { describe, it } from "node:test";
 import { type ApiDependencies, DEFAULT_API_OPTIONS } from "../../../src/api/apiContext.js";
 import { ApiError } from "../../../src/api/apiError.js";
@@ -127,6 +128,51 @@ describe("API server: envelope and errors", () => {
     const before = h.cb.tb.pipeline.events.listenerCount("milestone.confirmed");
     await h.app.close();
     assert.equal(h.cb.tb.pipeline.events.listenerCount("milestone.confirmed"), before - 1);
+  });
+
+  it("answers a request running when close() begins, with Connection: close, and then closes at once", async () => {
+    const h = await apiHarness();
+    let entered!: () => void;
+    const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    h.app.get("/test-slow", async () => {
+      entered();
+      await gate;
+      return { data: "late" };
+    });
+    // Released once the close is under way (the server's own preClose hook ran before this one).
+    h.app.addHook("preClose", async () => release());
+    await h.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = h.app.server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const get = (path: string) =>
+        new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
+          const req = httpGet({ host: "127.0.0.1", port, path, agent }, (res) => {
+            let body = "";
+            res.setEncoding("utf8").on("data", (c: string) => (body += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
+          });
+          req.on("error", reject);
+        });
+      // The connection is kept alive before the close…
+      assert.equal((await get("/api/v1/info")).connection, "keep-alive");
+      const slow = get("/test-slow");
+      await handlerEntered;
+      const closed = h.app.close().then(() => "closed");
+      const answer = await slow;
+      assert.deepEqual(
+        { status: answer.status, connection: answer.connection, body: answer.body },
+        { status: 200, connection: "close", body: JSON.stringify({ data: "late" }) },
+      );
+      // …and does not hold the close for the keep-alive timeout (10 minutes) afterwards.
+      const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r("still open"), 5_000))]);
+      assert.equal(outcome, "closed");
+    } finally {
+      agent.destroy();
+      await h.app.close();
+    }
   });
 
   it("writes HTTP-level client errors as envelopes and closes the socket", () => {
