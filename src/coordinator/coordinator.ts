@@ -1,33 +1,46 @@
 /**
- * The coordinator of a private network (chrysalis.md §5.4): every interval it issues milestone LMI + 1 on the
- * previous milestone and the current tips, with the white-flag Merkle root of the cone it references (TIP-2, TIP-4),
- * N-of-M Ed25519 signatures (TIP-8) and PoW (TIP-12), and hands it to the node's ingestion like any message; gossip
- * spreads it. Milestone 1 of a new network stands on the genesis solid entry point.
+ * The coordinator of a private network (chrysalis.md §5.4): every interval it issues milestone LMI + 1 with the
+ * white-flag Merkle root of the cone it references (TIP-2, TIP-4), N-of-M Ed25519 signatures (TIP-8) and PoW (TIP-12),
+ * and hands it to the node's ingestion like any message; gossip spreads it. Milestone 1 of a new network stands on
+ * the genesis solid entry point.
+ *
+ * Parents (Hornet 1.2.8 `plugins/coordinator`): the previous milestone, the last checkpoint and up to 6 tips from the
+ * heaviest-branch selection (heaviestSelector.ts). Tips that do not fit go into checkpoints first: data-less messages
+ * chained one on the other, each on the previous checkpoint and up to 7 tips, which the milestone then references
+ * through the last one. A checkpoint is also issued between milestones whenever the selection tracks
+ * `maxTrackedMessages`, so that its work stays bounded under load.
  *
  * Safety: the state file (coordinatorState.ts) records each milestone's bytes before the milestone leaves, and the
  * next milestone is only built once the previous one is confirmed locally (its cone is then marked referenced, so
  * the next cone — and Merkle root — starts where it ended). On start the state must agree with the database.
+ * Checkpoints need no record: they are ordinary messages, stored before the milestone that references them is built.
  */
-import { messageId } from "../codec/index.js";
+import { encodeMessage, messageId } from "../codec/index.js";
 import { ed25519Verify } from "../crypto/ed25519.js";
 import type { LedgerView } from "../ledger/types.js";
 import { computeWhiteFlagMutations } from "../ledger/whiteFlag.js";
 import { type Logger, silentLogger } from "../logger/logger.js";
 import { buildMilestoneMessage, buildMilestonePayload, type MilestoneSigner } from "../milestones/milestoneBuilder.js";
 import { milestoneCone } from "../pipeline/confirmer.js";
+import type { NodeEventBus } from "../pipeline/events.js";
 import type { Ingress } from "../pipeline/ingress.js";
 import { compareBytes, equalBytes } from "../primitives/bytes.js";
 import { bytesToHex } from "../primitives/hex.js";
+import { coneRootIndexes } from "../tangle/coneRootIndexes.js";
 import type { Tangle } from "../tangle/tangle.js";
+import { isBelowMaxDepth, type TipSelectionParams } from "../tangle/tipScore.js";
 import {
   CoordinatorError,
   type CoordinatorState,
   readCoordinatorState,
   writeCoordinatorState,
 } from "./coordinatorState.js";
+import { type HeaviestSelectionOptions, HeaviestSelector } from "./heaviestSelector.js";
 
-/** TIP-6: at most 8 parents; one is the previous milestone. */
-const MAX_PARENTS = 8;
+/** TIP-6: at most 8 parents. A checkpoint has the previous checkpoint (or milestone) and up to 7 tips. */
+const CHECKPOINT_MAX_TIPS = 7;
+/** A milestone has the previous milestone, the last checkpoint and up to 6 tips (Hornet `MilestoneMaxAdditionalTipsLimit`). */
+const MILESTONE_MAX_TIPS = 6;
 const MIN_SIGNERS = 2;
 /** The genesis solid entry point (chrysalis.md §11.4). */
 const GENESIS_SEP = new Uint8Array(32);
@@ -36,8 +49,14 @@ export interface CoordinatorModules {
   tangle: Tangle;
   ledger: LedgerView;
   ingress: Pick<Ingress, "submit">;
-  /** Tips to approve (TIP-3); may throw while the node has none (before milestone 1). */
-  selectTips(): Uint8Array[];
+  /** The node's events: solid messages feed the tip selection, confirmed milestones prune it. */
+  events: Pick<NodeEventBus, "on">;
+  /** Messages below max depth (chrysalis.md §7) are not tracked: no node may approve them any more. */
+  tipSelectionParams: Readonly<TipSelectionParams>;
+  /** Heaviest-branch selection tuning; Hornet's defaults otherwise. */
+  heaviestSelection?: Partial<HeaviestSelectionOptions>;
+  /** Uniform in [0, 1), for the random picks of the tip selection. */
+  random?: () => number;
   signers: readonly MilestoneSigner[];
   networkId: bigint;
   minPowScore: number;
@@ -56,8 +75,17 @@ export interface IssuedMilestone {
 export class Coordinator {
   private state: CoordinatorState;
   private issuing: Promise<IssuedMilestone | null> | null = null;
+  private checkpointing: Promise<void> | null = null;
+  /** Milestones and checkpoints are built one at a time, in the order asked. */
+  private work: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private readonly logger: Logger;
+  private readonly selector: HeaviestSelector;
+  /** The last checkpoint since the last milestone, or null (the next chain then starts on the last milestone). */
+  private lastCheckpoint: Uint8Array | null = null;
+  /** Ids of the checkpoints and milestones issued here: they are not tips to track. */
+  private readonly own = new Set<string>();
+  private readonly unsubscribe: Array<() => void>;
 
   private constructor(
     private readonly modules: CoordinatorModules,
@@ -65,6 +93,13 @@ export class Coordinator {
   ) {
     this.state = state;
     this.logger = modules.logger ?? silentLogger;
+    this.selector = new HeaviestSelector(modules.heaviestSelection ?? {}, modules.random ?? Math.random, () =>
+      performance.now(),
+    );
+    this.unsubscribe = [
+      modules.events.on("message.solid", (e) => this.onSolid(e.messageId, e.messageIdHex)),
+      modules.events.on("milestone.confirmed", () => this.onConfirmed()),
+    ];
   }
 
   /**
@@ -124,11 +159,80 @@ export class Coordinator {
     tick();
   }
 
-  /** Stops the timer and waits for a milestone being issued. */
+  /** Stops the timer and the event subscriptions, and waits for a milestone or checkpoint being issued. */
   async stop(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    await this.issuing?.catch(() => undefined);
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.work;
+  }
+
+  /** Messages the tip selection tracks. */
+  get trackedMessages(): number {
+    return this.selector.size;
+  }
+
+  private belowMaxDepth(id: Uint8Array): boolean {
+    const { tangle, tipSelectionParams } = this.modules;
+    return isBelowMaxDepth(tangle.confirmedMilestoneIndex, coneRootIndexes(tangle, id).ocri, tipSelectionParams);
+  }
+
+  private onSolid(id: Uint8Array, hex: string): void {
+    if (this.own.has(hex) || this.belowMaxDepth(id)) return;
+    const tracked = this.selector.track(id, this.modules.tangle.getParents(id) ?? []);
+    if (tracked >= this.selector.options.maxTrackedMessages && this.checkpointing === null) {
+      this.checkpointing = this.serially(() => this.checkpointNow())
+        .catch((e: unknown) =>
+          this.logger.warn("The coordinator failed to issue a checkpoint", { error: (e as Error).message }),
+        )
+        .finally(() => {
+          this.checkpointing = null;
+        });
+    }
+  }
+
+  /** What a confirmed milestone referenced, and what sank below max depth, is no tip to track any more. */
+  private onConfirmed(): void {
+    const { tangle } = this.modules;
+    this.selector.retain((id) => tangle.getMetadata(id)?.referenced === false && !this.belowMaxDepth(id));
+    this.own.clear();
+  }
+
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.work.then(task);
+    this.work = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A checkpoint between milestones (the selection reached maxTrackedMessages). */
+  private async checkpointNow(): Promise<void> {
+    if (this.selector.size < this.selector.options.maxTrackedMessages) return;
+    await this.issueCheckpoints(this.selector.selectTips(0));
+  }
+
+  /**
+   * Chains checkpoints over `tips`: each on the previous checkpoint (or the last milestone) and up to 7 tips, with
+   * PoW, stored before the next one is built. A refused checkpoint ends the chain (its tips are left to others).
+   */
+  private async issueCheckpoints(tips: readonly Uint8Array[]): Promise<void> {
+    const { networkId, minPowScore, pow, ingress } = this.modules;
+    for (let start = 0; start < tips.length; start += CHECKPOINT_MAX_TIPS) {
+      const base = this.lastCheckpoint ?? this.state.lastMessageId ?? GENESIS_SEP;
+      const parents = uniqueSorted([base, ...tips.slice(start, start + CHECKPOINT_MAX_TIPS)]);
+      let bytes = encodeMessage({ networkId, parents, payload: null, nonce: 0n });
+      if (minPowScore > 0) {
+        const { nonce } = await pow.mine(bytes, minPowScore);
+        bytes = encodeMessage({ networkId, parents, payload: null, nonce });
+      }
+      const id = messageId(bytes);
+      this.own.add(bytesToHex(id));
+      const result = await ingress.submit(bytes, { source: "coordinator" });
+      if (result.status === "rejected") {
+        this.logger.warn("This node refused a checkpoint", { detail: result.detail, code: result.code });
+        return;
+      }
+      this.lastCheckpoint = id;
+    }
   }
 
   /**
@@ -136,7 +240,7 @@ export class Coordinator {
    * referenced before the next Merkle root is computed). One at a time.
    */
   issueNext(): Promise<IssuedMilestone | null> {
-    this.issuing ??= this.build().finally(() => {
+    this.issuing ??= this.serially(() => this.build()).finally(() => {
       this.issuing = null;
     });
     return this.issuing;
@@ -146,7 +250,7 @@ export class Coordinator {
     const { tangle, ledger, signers, networkId, minPowScore, pow } = this.modules;
     if (tangle.confirmedMilestoneIndex !== this.state.lastIndex) return null;
     const index = this.state.lastIndex + 1;
-    const parents = this.chooseParents();
+    const parents = await this.chooseParents();
     const mutations = computeWhiteFlagMutations(
       { milestoneIndex: index, cone: milestoneCone(tangle, index, parents), receipt: null },
       ledger,
@@ -167,6 +271,7 @@ export class Coordinator {
       bytes = buildMilestoneMessage({ networkId, payload, nonce }).bytes;
     }
     const id = messageId(bytes);
+    this.own.add(bytesToHex(id));
     // Recorded before it leaves: a crash from here on re-sends these very bytes (open()).
     this.state = { lastIndex: index, lastMessageId: id, lastMessageBytes: bytes };
     writeCoordinatorState(this.modules.stateFile, this.state);
@@ -177,6 +282,8 @@ export class Coordinator {
         `milestone ${index} was rejected by this node: ${result.detail} (${result.code})`,
       );
     }
+    // The checkpoints are referenced now; the next ones chain on this milestone.
+    this.lastCheckpoint = null;
     this.logger.info("Milestone issued", {
       index,
       messageId: bytesToHex(id),
@@ -185,22 +292,20 @@ export class Coordinator {
     return { index, messageId: id };
   }
 
-  /** The previous milestone (or the genesis SEP) plus up to 7 tips, sorted and unique (TIP-6, TIP-8). */
-  private chooseParents(): Uint8Array[] {
+  /**
+   * The previous milestone (or the genesis SEP), the last checkpoint and up to 6 selected tips; selected tips beyond
+   * 6 go into checkpoints first. Sorted and unique (TIP-6).
+   */
+  private async chooseParents(): Promise<Uint8Array[]> {
     const previous = this.state.lastMessageId ?? GENESIS_SEP;
-    let tips: Uint8Array[] = [];
-    if (this.state.lastIndex > 0) {
-      try {
-        tips = this.modules.selectTips();
-      } catch {
-        // No tips (nothing new since the last milestone): the milestone stands on its predecessor alone.
-      }
-    }
-    const unique = new Map<string, Uint8Array>([[bytesToHex(previous), previous]]);
-    for (const tip of tips) {
-      if (unique.size >= MAX_PARENTS) break;
-      unique.set(bytesToHex(tip), tip);
-    }
-    return [...unique.values()].sort(compareBytes);
+    const tips = this.selector.selectTips(1);
+    if (tips.length > MILESTONE_MAX_TIPS) await this.issueCheckpoints(tips.slice(MILESTONE_MAX_TIPS));
+    return uniqueSorted([previous, this.lastCheckpoint ?? previous, ...tips.slice(0, MILESTONE_MAX_TIPS)]);
   }
+}
+
+function uniqueSorted(ids: readonly Uint8Array[]): Uint8Array[] {
+  const unique = new Map<string, Uint8Array>();
+  for (const id of ids) unique.set(bytesToHex(id), id);
+  return [...unique.values()].sort(compareBytes);
 }

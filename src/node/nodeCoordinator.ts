@@ -10,10 +10,12 @@ import type { LedgerView } from "../ledger/types.js";
 import type { Logger } from "../logger/logger.js";
 import { applicableKeys } from "../milestones/keyRanges.js";
 import { seedSigner } from "../milestones/milestoneBuilder.js";
+import type { NodeEventBus } from "../pipeline/events.js";
 import type { Ingress } from "../pipeline/ingress.js";
 import { PowPool } from "../pow/powPool.js";
 import { bytesToHex, hexToBytes, isHex } from "../primitives/hex.js";
 import type { Tangle } from "../tangle/tangle.js";
+import type { TipSelectionParams } from "../tangle/tipScore.js";
 import { WeaverNodeError } from "./nodeError.js";
 import type { NodeOptions } from "./nodeOptions.js";
 
@@ -24,7 +26,8 @@ export interface NodeCoordinatorParts {
   tangle: Tangle;
   ledger: LedgerView;
   ingress: Pick<Ingress, "submit">;
-  selectTips(): Uint8Array[];
+  events: Pick<NodeEventBus, "on">;
+  tipSelectionParams: Readonly<TipSelectionParams>;
   /** The node's PoW engine, when it has one; otherwise the coordinator gets its own single-thread pool. */
   pow: PowPool | null;
   networkId: bigint;
@@ -87,7 +90,8 @@ export async function startNodeCoordinator(
       tangle: parts.tangle,
       ledger: parts.ledger,
       ingress: parts.ingress,
-      selectTips: parts.selectTips,
+      events: parts.events,
+      tipSelectionParams: parts.tipSelectionParams,
       signers,
       networkId: parts.networkId,
       minPowScore: options.network.minPowScore,

@@ -8,12 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { decodeMessage } from "../../../src/codec/index.js";
 import { Coordinator, type CoordinatorModules } from "../../../src/coordinator/coordinator.js";
 import { CoordinatorError, readCoordinatorState } from "../../../src/coordinator/coordinatorState.js";
 import { blake2b256 } from "../../../src/crypto/blake2b.js";
 import { seedSigner } from "../../../src/milestones/milestoneBuilder.js";
-import { utf8ToBytes } from "../../../src/primitives/bytes.js";
-import { bytesToHex } from "../../../src/primitives/hex.js";
+import { equalBytes, utf8ToBytes } from "../../../src/primitives/bytes.js";
+import { bytesToHex, hexToBytes } from "../../../src/primitives/hex.js";
 import { ConsensusBuilder, type ConsensusBuilderOptions } from "../../utils/consensusBuilder.js";
 
 const dirs: string[] = [];
@@ -32,7 +33,8 @@ function modules(cb: ConsensusBuilder, file: string, more: Partial<CoordinatorMo
     tangle: cb.tb.tangle,
     ledger: cb.ledger,
     ingress: cb.tb.pipeline.ingress,
-    selectTips: () => cb.tb.tipSelector.selectTips(),
+    events: cb.tb.pipeline.events,
+    tipSelectionParams: cb.tb.tipSelector.options.params,
     signers: cb.signers,
     networkId: cb.tb.networkId,
     minPowScore: 0,
@@ -102,6 +104,85 @@ describe("Coordinator", () => {
     assert.equal(cb.tb.tangle.latestMilestoneIndex, 1);
     assert.equal(bytesToHex(cb.tb.tangle.getMilestone(1)!.messageId), bytesToHex(recorded.lastMessageId!));
     assert.equal((await issueAndConfirm(cb, restarted)).index, 2);
+  });
+
+  it("references every fresh message: 6 tips in the milestone, the others through a chain of checkpoints", async () => {
+    const cb = await ConsensusBuilder.create();
+    const selection = { minUnreferencedMessages: 1, maxHeaviestBranchTips: 20, randomTips: 0 };
+    const coo = await Coordinator.open(modules(cb, stateFile(), { heaviestSelection: selection }));
+    await issueAndConfirm(cb, coo);
+    const lone = Array.from({ length: 20 }, (_, i) => `x${i}`);
+    for (const name of lone) await cb.tb.message(name).store();
+    assert.equal(coo.trackedMessages, 20);
+
+    const second = await issueAndConfirm(cb, coo);
+    assert.equal(second.index, 2);
+    for (const name of lone) {
+      assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf(name))?.referencedByMilestoneIndex, 2, name);
+    }
+    // Milestone 2: milestone 1, the last checkpoint and 6 tips. The 14 other tips sit in two checkpoints of 7, the
+    // first on milestone 1, the second on the first.
+    const parentsOf = (id: Uint8Array) => cb.tb.tangle.getParents(id)!.map(bytesToHex);
+    const msParents = parentsOf(second.messageId);
+    assert.equal(msParents.length, 8);
+    const first = bytesToHex(cb.tb.tangle.getMilestone(1)!.messageId);
+    assert.ok(msParents.includes(first));
+    const loneHex = new Set(lone.map((n) => bytesToHex(cb.tb.idOf(n))));
+    const checkpoints = msParents.filter((p) => p !== first && !loneHex.has(p));
+    assert.equal(checkpoints.length, 1, "one checkpoint among the milestone's parents");
+    const last = parentsOf(hexToBytes(checkpoints[0]!));
+    const earlier = last.filter((p) => !loneHex.has(p));
+    assert.equal(last.length, 8);
+    assert.equal(earlier.length, 1);
+    const firstCheckpoint = parentsOf(hexToBytes(earlier[0]!));
+    assert.deepEqual(
+      firstCheckpoint.filter((p) => !loneHex.has(p)),
+      [first],
+    );
+    for (const checkpoint of [checkpoints[0]!, earlier[0]!]) {
+      assert.equal(decodeMessage(cb.tb.tangle.getMessageBytes(hexToBytes(checkpoint))!, "trusted").payload, null);
+    }
+    assert.equal(coo.trackedMessages, 0);
+  });
+
+  it("keeps tracking a message that arrived between a milestone's tip selection and its confirmation", async () => {
+    const cb = await ConsensusBuilder.create();
+    let late: Promise<unknown> | null = null;
+    // The PoW step runs after the tips are chosen and before the milestone is stored: "late" becomes solid then.
+    const pow = {
+      mine: async () => {
+        if (cb.tb.tangle.confirmedMilestoneIndex === 1) late ??= cb.tb.message("late").store();
+        await late;
+        return { nonce: 0n };
+      },
+    };
+    const coo = await Coordinator.open(modules(cb, stateFile(), { pow, minPowScore: 1 }));
+    await issueAndConfirm(cb, coo);
+    await cb.tb.message("a").store();
+    await issueAndConfirm(cb, coo);
+    assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf("a"))?.referencedByMilestoneIndex, 2);
+    assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf("late"))?.referenced, false, "not in milestone 2");
+    assert.equal(coo.trackedMessages, 1, "still tracked after milestone 2 is confirmed");
+    assert.equal((await issueAndConfirm(cb, coo)).index, 3);
+    assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf("late"))?.referencedByMilestoneIndex, 3);
+  });
+
+  it("issues a checkpoint between milestones once it tracks maxTrackedMessages; the milestone references it", async () => {
+    const cb = await ConsensusBuilder.create();
+    const selection = { maxTrackedMessages: 5, minUnreferencedMessages: 1, randomTips: 0 };
+    const coo = await Coordinator.open(modules(cb, stateFile(), { heaviestSelection: selection }));
+    await issueAndConfirm(cb, coo);
+    const messages = ["a", "b", "c", "d", "e"];
+    for (const name of messages) await cb.tb.message(name).store();
+    // issueNext runs after the checkpoint the fifth message set off.
+    const second = await issueAndConfirm(cb, coo);
+    const parents = cb.tb.tangle.getParents(second.messageId)!;
+    assert.equal(parents.length, 2, "milestone 1 and the checkpoint");
+    const checkpoint = parents.find((p) => !equalBytes(p, cb.tb.tangle.getMilestone(1)!.messageId))!;
+    assert.equal(cb.tb.tangle.getParents(checkpoint)!.length, 6);
+    for (const name of messages) {
+      assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf(name))?.referencedByMilestoneIndex, 2, name);
+    }
   });
 
   it("signs N of M: 2 of 3 configured keys are enough", async () => {
