@@ -6,6 +6,7 @@ import { confirmationSuite } from "./confirmation.bench.js";
 import { cryptoSuite } from "./crypto.bench.js";
 import type { Suite } from "./harness.js";
 import { ingestionSuite } from "./ingestion.bench.js";
+import { networkSuite } from "./network.bench.js";
 import { powSuite } from "./pow.bench.js";
 import { propagationSuite } from "./propagation.bench.js";
 import { pruningSuite } from "./pruning.bench.js";
@@ -26,4 +27,5 @@ export const SUITES: Suite[] = [
   snapshotSuite,
   propagationSuite,
   apiSuite,
+  networkSuite,
 ];

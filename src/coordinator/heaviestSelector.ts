@@ -162,9 +162,10 @@ export class HeaviestSelector {
 
   /**
    * Tips that together reference the most tracked messages (see the file comment), at least `minRequiredTips + 1`
-   * when that many tips exist; [] when there is no tip. Everything the returned tips reference stops being tracked.
+   * when that many tips exist and at most `limit`; [] when there is no tip. Everything the returned tips reference
+   * stops being tracked.
    */
-  selectTips(minRequiredTips: number): Uint8Array[] {
+  selectTips(minRequiredTips: number, limit = Number.POSITIVE_INFINITY): Uint8Array[] {
     // A frozen view with copies of the sets: the collection subtracts from them.
     const working = new Map<Tracked, BitSet>();
     for (const tip of this.tips) working.set(tip, tip.refs.copy());
@@ -179,7 +180,8 @@ export class HeaviestSelector {
       selected.push(tip);
     };
     const deadline = this.now() + this.options.selectionTimeoutMs;
-    for (let i = 0; i < this.options.maxHeaviestBranchTips && working.size > 0; i++) {
+    const heaviest = Math.min(this.options.maxHeaviestBranchTips, limit);
+    for (let i = 0; i < heaviest && working.size > 0; i++) {
       const timedOut = this.now() > deadline;
       let best: Tracked[] = [];
       let bestCount = -1;
@@ -195,7 +197,7 @@ export class HeaviestSelector {
       if (selected.length > minRequiredTips && (bestCount < this.options.minUnreferencedMessages || timedOut)) break;
       take(best[Math.floor(this.random() * best.length)]!);
     }
-    for (let i = 0; i < this.options.randomTips && working.size > 0; i++) {
+    for (let i = 0; i < this.options.randomTips && working.size > 0 && selected.length < limit; i++) {
       const tips = [...working.keys()];
       take(tips[Math.floor(this.random() * tips.length)]!);
     }

@@ -628,7 +628,6 @@ export class WeaverNode {
           ingress: pipeline.ingress,
           events: pipeline.events,
           tipSelectionParams: tipSelector.options.params,
-          pow,
           networkId: networkIdFromName(network.name),
           logger: logger.child({ component: "coordinator" }),
         });

@@ -28,8 +28,6 @@ export interface NodeCoordinatorParts {
   ingress: Pick<Ingress, "submit">;
   events: Pick<NodeEventBus, "on">;
   tipSelectionParams: Readonly<TipSelectionParams>;
-  /** The node's PoW engine, when it has one; otherwise the coordinator gets its own single-thread pool. */
-  pow: PowPool | null;
   networkId: bigint;
   logger: Logger;
 }
@@ -83,8 +81,9 @@ export async function startNodeCoordinator(
       `coordinator.keys: ${signers.length} key(s) cannot reach the network's threshold of ${threshold} signatures`,
     );
   }
-  const ownPow = parts.pow === null ? new PowPool({ threads: 1 }) : null;
-  const pow = parts.pow ?? ownPow!;
+  // Its own PoW thread, never the node's: a milestone must not wait behind the PoW jobs of API clients, the spammer
+  // or the faucet (Hornet gives the coordinator its own `coordinator.powWorkerCount` too).
+  const pow = new PowPool({ threads: 1 });
   try {
     const coordinator = await Coordinator.open({
       tangle: parts.tangle,
@@ -110,11 +109,11 @@ export async function startNodeCoordinator(
       coordinator,
       close: async () => {
         await coordinator.stop();
-        await ownPow?.close();
+        await pow.close();
       },
     };
   } catch (e) {
-    await ownPow?.close();
+    await pow.close();
     throw e;
   }
 }

@@ -167,6 +167,21 @@ describe("Coordinator", () => {
     assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf("late"))?.referencedByMilestoneIndex, 3);
   });
 
+  it("fills the milestone's free parent slots with further tips, without a checkpoint", async () => {
+    const cb = await ConsensusBuilder.create();
+    const coo = await Coordinator.open(modules(cb, stateFile()));
+    await issueAndConfirm(cb, coo);
+    for (let i = 0; i < 10; i++) await cb.tb.message(`x${i}`).store();
+    // Hornet's rule alone takes 2 + 3 random lone tips; the sixth slot gets one more.
+    const second = await issueAndConfirm(cb, coo);
+    const parents = cb.tb.tangle.getParents(second.messageId)!;
+    assert.equal(parents.length, 7, "milestone 1 and 6 tips");
+    assert.equal(coo.trackedMessages, 4);
+    // The rest follow in the next milestone.
+    await issueAndConfirm(cb, coo);
+    for (let i = 0; i < 10; i++) assert.equal(cb.tb.tangle.getMetadata(cb.tb.idOf(`x${i}`))?.referenced, true, `x${i}`);
+  });
+
   it("issues a checkpoint between milestones once it tracks maxTrackedMessages; the milestone references it", async () => {
     const cb = await ConsensusBuilder.create();
     const selection = { maxTrackedMessages: 5, minUnreferencedMessages: 1, randomTips: 0 };

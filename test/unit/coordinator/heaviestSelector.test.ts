@@ -125,6 +125,17 @@ describe("HeaviestSelector", () => {
     assert.equal(d.selector.size, 8);
   });
 
+  it("returns at most `limit` tips, heaviest and random ones together", () => {
+    const d = dag({ minUnreferencedMessages: 1, randomTips: 3 });
+    for (let b = 0; b < 8; b++) d.chain(`b${b}-`, 3);
+    assert.equal(d.select(0).length, 8, "without a limit: every branch is heavy enough");
+    for (let b = 0; b < 8; b++) d.chain(`c${b}-`, 3);
+    assert.equal(d.selector.selectTips(0, 2).length, 2);
+    const light = dag({ randomTips: 3 });
+    for (let b = 0; b < 8; b++) light.track(`lone${b}`, "genesis");
+    assert.equal(light.selector.selectTips(0, 3).length, 3, "one heaviest, then random ones up to the limit");
+  });
+
   it("returns no tips when nothing is tracked", () => {
     assert.deepEqual(dag().select(1), []);
   });
