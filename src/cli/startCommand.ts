@@ -8,7 +8,7 @@
  */
 import type { Command } from "commander";
 import { createPinoLogger } from "../logger/pinoLogger.js";
-import { envVarName, mergeOptionInputs, optionsFromEnv, readConfigFile } from "../node/configSources.js";
+import { envVarName, envVarNames, mergeOptionInputs, optionsFromEnv, readConfigFile } from "../node/configSources.js";
 import { WeaverNode } from "../node/node.js";
 import { WeaverNodeError } from "../node/nodeError.js";
 import {
@@ -143,12 +143,16 @@ function flagsInput(f: StartFlags): Record<string, unknown> {
   };
 }
 
-/** `CODE: message`, with the flag that sets a refused option. */
-function errorLine(e: unknown): string {
-  if (!(e instanceof NodeError)) return `weaver start: ${e instanceof Error ? e.message : String(e)}`;
+const START_COMMAND = "weaver start";
+
+/** `CODE: message`, with the flag (`weaver start`) or else the environment variable that sets a refused option. */
+function errorLine(e: unknown, command: string, hasFlags: boolean): string {
+  if (!(e instanceof NodeError)) return `${command}: ${e instanceof Error ? e.message : String(e)}`;
   const option = e instanceof WeaverNodeError ? e.type.option?.replace(/\[\d+\]$/, "") : undefined;
-  const flag = FLAGS.find(([path]) => path === option)?.[1].split(" ")[0];
-  return `${e.code}: ${e.message}${flag === undefined ? "" : ` (flag ${flag})`}`;
+  const flag = hasFlags ? FLAGS.find(([path]) => path === option)?.[1].split(" ")[0] : undefined;
+  const env = envVarNames().find(([path]) => path === option)?.[1];
+  const hint = flag !== undefined ? ` (flag ${flag})` : env !== undefined ? ` (environment variable ${env})` : "";
+  return `${e.code}: ${e.message}${hint}`;
 }
 
 function exitSoon(code: number): void {
@@ -174,7 +178,7 @@ function optionsInput(flags: StartFlags, env: Readonly<Record<string, string | u
 }
 
 async function runStart(flags: StartFlags): Promise<void> {
-  await runNodeProcess("weaver start", () => optionsInput(flags, process.env));
+  await runNodeProcess(START_COMMAND, () => optionsInput(flags, process.env));
 }
 
 /**
@@ -191,7 +195,7 @@ export async function runNodeProcess(
   try {
     options = validateNodeOptions(readInput());
   } catch (e) {
-    process.stderr.write(`${errorLine(e)}\n`);
+    process.stderr.write(`${errorLine(e, command, command === START_COMMAND)}\n`);
     exitSoon(1);
     return;
   }
@@ -221,7 +225,7 @@ export async function runNodeProcess(
       code: e instanceof NodeError ? e.code : null,
       error: e instanceof Error ? e.message : String(e),
     });
-    process.stderr.write(`${errorLine(e)}\n`);
+    process.stderr.write(`${errorLine(e, command, command === START_COMMAND)}\n`);
     exitSoon(1);
     return;
   }

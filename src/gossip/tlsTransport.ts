@@ -256,7 +256,10 @@ export function listenTls(
 
   return new Promise<TlsListener>((resolve, reject) => {
     const onListenError = (err: Error): void => {
-      reject(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `cannot listen on ${where}: ${err.message}`));
+      const error = new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `cannot listen on ${where}: ${err.message}`);
+      // Kept so that the node can tell a port in use (EADDRINUSE) from other failures.
+      error.cause = err;
+      reject(error);
     };
     server.once("error", onListenError);
     server.listen({ host: options.host, port: options.port }, () => {

@@ -334,6 +334,41 @@ function httpUrl(endpoint: { host: string; port: number }): string {
 }
 
 /** Listens on `bind` and returns the endpoint with the port actually bound. */
+const LISTEN_FAILURES: Readonly<Record<string, string>> = {
+  EADDRINUSE: "the port is in use by another program",
+  EACCES: "permission denied (ports below 1024 need privileges)",
+  EADDRNOTAVAIL: "the address is not one of this machine's",
+};
+
+function listenErrno(e: unknown): string | undefined {
+  for (let cause = e; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined && code in LISTEN_FAILURES) return code;
+  }
+  return undefined;
+}
+
+/** Runs `listen`; a bind failure becomes NODE_ERROR_LISTEN naming the option to change (and so its flag). */
+async function listening<T>(
+  option: "p2p.bind" | "api.bind" | "mqtt.bind",
+  what: string,
+  bind: { host: string; port: number },
+  listen: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await listen();
+  } catch (e) {
+    const errno = listenErrno(e);
+    if (errno === undefined) throw e;
+    const where = bind.host.includes(":") ? `[${bind.host}]:${bind.port}` : `${bind.host}:${bind.port}`;
+    throw new WeaverNodeError(
+      "NODE_ERROR_LISTEN",
+      `${option}: the ${what} cannot listen on ${where}: ${LISTEN_FAILURES[errno]} (${errno})`,
+      { option, cause: e },
+    );
+  }
+}
+
 async function listenApi(
   api: FastifyInstance,
   bind: { host: string; port: number },
@@ -430,7 +465,7 @@ export class WeaverNode {
   /**
    * Opens the database in `options.dataDir` (bootstrapping it when empty), wires the node, starts the gossip service
    * and then the REST API. Refuses with WeaverNodeError (NODE_ERROR_*) when the data directory, the bootstrap or the
-   * network do not fit, and with the listener's error when the gossip or API port cannot be bound (EADDRINUSE);
+   * network do not fit, and with NODE_ERROR_LISTEN when the gossip, API or MQTT address cannot be bound;
    * everything opened so far is closed again before it throws.
    */
   static async start(options: NodeOptions, modules: WeaverNodeModules = {}): Promise<WeaverNode> {
@@ -607,9 +642,14 @@ export class WeaverNode {
         nodeLogger,
       );
       node.wire();
-      await gossip.start();
-      node.apiEndpoint = await listenApi(api, options.api.bind);
-      node.mqttEndpoint = await mqtt.listenTcp(options.mqtt.bind.host, options.mqtt.bind.port);
+      await listening("p2p.bind", "gossip listener", options.p2p.bind, () => gossip.start());
+      node.apiEndpoint = await listening("api.bind", "REST API", options.api.bind, () =>
+        listenApi(api, options.api.bind),
+      );
+      const mqttBind = options.mqtt.bind;
+      node.mqttEndpoint = await listening("mqtt.bind", "MQTT broker", mqttBind, () =>
+        mqtt.listenTcp(mqttBind.host, mqttBind.port),
+      );
       logger.child({ component: "mqtt" }).info("MQTT listening", {
         tcp: `mqtt://${node.mqttEndpoint.host}:${node.mqttEndpoint.port}`,
         websocket: `${httpUrl(node.apiEndpoint).replace(/^http/, "ws")}/mqtt`,

@@ -13,13 +13,15 @@ export const NODE_ERROR_CODES = [
   "NODE_ERROR_BOOTSTRAP_MISSING",
   /** The database belongs to another network (name, network id or solid entry points differ). */
   "NODE_ERROR_NETWORK_MISMATCH",
+  /** A listener (gossip, REST API, MQTT) cannot bind its address: in use, not permitted or not on this machine. */
+  "NODE_ERROR_LISTEN",
 ] as const;
 
 export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number];
 
 export interface NodeErrorType {
   code: NodeErrorCode;
-  /** For NODE_ERROR_CONFIG_INVALID: the option's path (`network.minPowScore`, `p2p.peers[1]`). */
+  /** For NODE_ERROR_CONFIG_INVALID and NODE_ERROR_LISTEN: the option's path (`network.minPowScore`, `api.bind`). */
   option?: string;
 }
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -84,7 +84,7 @@ function options(dataDir: string, more: NodeOptionsInput = {}) {
     bootstrap: more.bootstrap ?? { genesisAddress: GENESIS_ADDRESS },
     p2p: { bind: "127.0.0.1:0", ...more.p2p },
     api: { bind: "127.0.0.1:0", ...more.api },
-    mqtt: { bind: "127.0.0.1:0" },
+    mqtt: { bind: "127.0.0.1:0", ...more.mqtt },
   });
 }
 
@@ -355,12 +355,23 @@ describe("WeaverNode: the REST API", () => {
     }
   });
 
-  it("a taken API port fails the start, and everything opened so far is closed again", async () => {
+  it("a taken gossip, API or MQTT port fails the start with NODE_ERROR_LISTEN; everything opened is closed again", async () => {
     const first = await startNode(freshDir());
     const dir = freshDir();
     try {
-      const taken = `127.0.0.1:${first.status().api.port}`;
-      await assert.rejects(startNode(dir, { api: { bind: taken } }), /EADDRINUSE/);
+      const s = first.status();
+      const cases: Array<[string, NodeOptionsInput, RegExp]> = [
+        ["p2p.bind", { p2p: { bind: `127.0.0.1:${s.listen.port}` } }, /gossip listener .* in use by another program/],
+        ["api.bind", { api: { bind: `127.0.0.1:${s.api.port}` } }, /REST API .* in use by another program/],
+        ["mqtt.bind", { mqtt: { bind: `127.0.0.1:${s.mqtt.port}` } }, /MQTT broker .* in use by another program/],
+      ];
+      for (const [option, more, message] of cases) {
+        const refusal = await startRefusal(dir, more);
+        assert.equal(refusal.code, "NODE_ERROR_LISTEN", option);
+        assert.equal(refusal.type.option, option);
+        assert.match(refusal.message, message);
+        assert.match(refusal.message, /\(EADDRINUSE\)$/);
+      }
     } finally {
       await first.close();
     }
@@ -445,6 +456,28 @@ describe("weaver start (process)", () => {
     assert.equal(r.status, 1);
     assert.equal(r.stdout, "");
     assert.match(r.stderr, /^NODE_ERROR_CONFIG_INVALID: p2p\.maxPeers .* \(flag --max-peers\)\n$/);
+  });
+
+  it("refuses a port in use with one line naming the option and its flag, exit 1", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const { port } = holder.address() as AddressInfo;
+    const dataDir = freshDir();
+    const args = [BIN, "start", "--data-dir", dataDir, "--gossip-bind", "127.0.0.1:0", "--mqtt-bind", "127.0.0.1:0"];
+    try {
+      const r = spawnSync(process.execPath, [...args, "--api-bind", `127.0.0.1:${port}`], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 1);
+      assert.equal(
+        r.stderr,
+        `NODE_ERROR_LISTEN: api.bind: the REST API cannot listen on 127.0.0.1:${port}: the port is in use by another program (EADDRINUSE) (flag --api-bind)\n`,
+      );
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });
 
