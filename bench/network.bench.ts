@@ -62,6 +62,7 @@ import { DUST_ALLOWANCE_MINIMUM } from "../src/params/protocol.js";
 import { PowPool } from "../src/pow/powPool.js";
 import { compareBytes, utf8ToBytes } from "../src/primitives/bytes.js";
 import { bytesToHex, hexToBytes } from "../src/primitives/hex.js";
+import { onLines, processAlive } from "../test/utils/polling.js";
 import { seededRandom } from "../test/utils/seededRandom.js";
 import { WEAVER_CLI } from "../test/utils/weaverProcess.js";
 import type { BenchContext, Suite } from "./harness.js";
@@ -173,15 +174,6 @@ async function mqttSubscribe(
 
 const endMqtt = (client: MqttClient): Promise<void> => new Promise((resolve) => client.end(true, {}, resolve));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function killPid(pid: number): void {
   try {
     process.kill(pid, "SIGKILL");
@@ -213,12 +205,8 @@ class LocalNetwork {
     });
     const net = new LocalNetwork(dir, up);
     LIVE.add(net);
-    let pending = "";
-    up.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) if (line.trim() !== "") net.nodes.push(JSON.parse(line) as NetworkNodeLine);
+    onLines(up.stdout!, (line) => {
+      if (line.trim() !== "") net.nodes.push(JSON.parse(line) as NetworkNodeLine);
     });
     const deadline = performance.now() + START_TIMEOUT_MS;
     while (net.nodes.length < NODES) {
@@ -264,8 +252,8 @@ class LocalNetwork {
     }
     for (const pid of this.nodePids()) {
       const deadline = performance.now() + STOP_TIMEOUT_MS;
-      while (alive(pid) && performance.now() < deadline) await sleep(50);
-      if (alive(pid)) killPid(pid);
+      while (processAlive(pid) && performance.now() < deadline) await sleep(50);
+      if (processAlive(pid)) killPid(pid);
     }
     LIVE.delete(this);
   }

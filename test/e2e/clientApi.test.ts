@@ -50,6 +50,7 @@ import { bytesToHex, hexToBytes } from "../../src/primitives/hex.js";
 import { closeIotaMqttClient, Inbox, type IotaMqttClient, iotaMqttClient } from "../unit/mqtt/mqttHarness.js";
 import { HarnessNetwork, type HarnessNode } from "../utils/gossipHarness.js";
 import { Wallet } from "../utils/ledgerFixtures.js";
+import { pollUntil } from "../utils/polling.js";
 import { GENESIS_ID } from "../utils/tangleBuilder.js";
 import { startWeaverProcess, stopWeaverProcess, type WeaverProcess } from "../utils/weaverProcess.js";
 
@@ -169,25 +170,13 @@ describe("weaver start driven by iota.js 1.8.6 (SingleNodeClient, MqttClient)", 
   let recipientOutputs: Inbox<IOutputResponse>;
 
   /** Polls `probe` until it returns a value; API errors count as "not yet"; fails early if the process exited. */
-  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + DEADLINE_MS;
-    let last: unknown;
-    for (;;) {
-      node.assertAlive();
-      try {
-        const value = await probe();
-        if (value !== undefined) return value;
-      } catch (e) {
-        if (!(e instanceof ClientError)) throw e;
-        last = e;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `timed out after ${DEADLINE_MS} ms waiting for ${what} (last error: ${String(last)}); the node's log ends:\n${node.output.slice(-20).join("\n")}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    return pollUntil(what, probe, {
+      deadlineMs: DEADLINE_MS,
+      isTransient: (e) => e instanceof ClientError,
+      before: () => node.assertAlive(),
+      context: () => node.output.slice(-20).join("\n"),
+    });
   }
 
   async function confirmedOnNode(index: number): Promise<void> {

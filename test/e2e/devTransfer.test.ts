@@ -35,6 +35,7 @@ import { Converter, WriteStream } from "@iota/util.js";
 import { TOKEN_SUPPLY } from "../../src/params/protocol.js";
 import { closeIotaMqttClient, Inbox, type IotaMqttClient, iotaMqttClient } from "../unit/mqtt/mqttHarness.js";
 import { type DevProcess, devEnv, startDevProcess } from "../utils/devProcess.js";
+import { pollUntil } from "../utils/polling.js";
 
 const HRP = "atoi";
 const INTERVAL_MS = 200;
@@ -99,25 +100,13 @@ describe("weaver dev with iota.js 1.8.6: data, a transfer from the dev wallet, a
   const recipientOutputs = new Inbox<IOutputResponse>();
 
   /** Polls `probe` until it returns a value; API errors count as "not yet"; fails early if the process exited. */
-  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + DEADLINE_MS;
-    let last: unknown;
-    for (;;) {
-      node.assertAlive();
-      try {
-        const value = await probe();
-        if (value !== undefined) return value;
-      } catch (e) {
-        if (!(e instanceof ClientError)) throw e;
-        last = e;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `timed out after ${DEADLINE_MS} ms waiting for ${what} (last error: ${String(last)}):\n${node.tail()}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    return pollUntil(what, probe, {
+      deadlineMs: DEADLINE_MS,
+      isTransient: (e) => e instanceof ClientError,
+      before: () => node.assertAlive(),
+      context: () => node.tail(),
+    });
   }
 
   function referenced(id: string): Promise<IMessageMetadata> {

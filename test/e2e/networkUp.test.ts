@@ -18,6 +18,7 @@ import { ClientError, Ed25519Seed, SingleNodeClient, send, sendData } from "@iot
 import { Converter } from "@iota/util.js";
 import type { NetworkNodeLine } from "../../src/cli/networkCommand.js";
 import { TOKEN_SUPPLY } from "../../src/params/protocol.js";
+import { onLines, processAlive } from "../utils/polling.js";
 import { startWeaverProcess, stopWeaverProcess, WEAVER_CLI, type WeaverProcess } from "../utils/weaverProcess.js";
 
 const NODES = 4;
@@ -33,18 +34,9 @@ const nodePids: number[] = [];
 after(async () => {
   for (const p of restarted) await stopWeaverProcess(p);
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  for (const pid of nodePids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  for (const pid of nodePids) if (processAlive(pid)) process.kill(pid, "SIGKILL");
   rmSync(root, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Up {
   child: ChildProcess;
@@ -66,18 +58,11 @@ function networkUp(dir: string): Promise<Up> {
   });
   return new Promise((resolve, reject) => {
     const nodes: NetworkNodeLine[] = [];
-    let pending = "";
     const timer = setTimeout(() => reject(new Error(`network up printed ${nodes.length} lines:\n${err}`)), 60_000);
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (c: string) => {
-      pending += c;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const node = JSON.parse(line) as NetworkNodeLine;
-        nodes.push(node);
-        nodePids.push(node.pid);
-      }
+    onLines(child.stdout, (line) => {
+      const node = JSON.parse(line) as NetworkNodeLine;
+      nodes.push(node);
+      nodePids.push(node.pid);
       if (nodes.length === NODES) {
         clearTimeout(timer);
         resolve({ child, nodes, stderr: () => err, exited });
@@ -171,7 +156,7 @@ describe("weaver network up", () => {
       assert.match(n.api, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(n.mqtt, /^mqtt:\/\/127\.0\.0\.1:\d+$/);
       assert.match(n.gossip, /^127\.0\.0\.1:\d+$/);
-      assert.ok(alive(n.pid), `${n.name} runs`);
+      assert.ok(processAlive(n.pid), `${n.name} runs`);
     }
     const pids = JSON.parse(readFileSync(join(dir, "pids.json"), "utf8")) as { nodes: Array<{ pid: number }> };
     assert.deepEqual(
@@ -225,7 +210,7 @@ describe("weaver network up", () => {
     // node-3 dies without a clean close; `up` reports it and keeps the others running.
     const node3 = up.nodes[3]!;
     process.kill(node3.pid, "SIGKILL");
-    await until("node-3 gone", async () => (alive(node3.pid) ? undefined : true));
+    await until("node-3 gone", async () => (processAlive(node3.pid) ? undefined : true));
     await until("up reports node-3", async () => (up.stderr().includes("node-3") ? true : undefined));
     assert.match(up.stderr(), /node-3 \(pid \d+\) exited \(SIGKILL\)/);
     const cmiBefore = await confirmedAtLeast(clients[0]!, target + 2, "node-0 while node-3 is down");
@@ -239,12 +224,12 @@ describe("weaver network up", () => {
     for (let i = 1; i <= cmiBefore; i++) {
       assert.equal((await client3.milestone(i)).messageId, (await clients[0]!.milestone(i)).messageId);
     }
-    assert.ok(up.nodes.slice(0, 3).every((n) => alive(n.pid)));
+    assert.ok(up.nodes.slice(0, 3).every((n) => processAlive(n.pid)));
 
     up.child.kill("SIGTERM");
     const [code] = (await up.exited) as [number | null];
     assert.equal(code, 0, up.stderr());
-    for (const n of up.nodes) assert.equal(alive(n.pid), false, `${n.name} (pid ${n.pid}) is gone`);
+    for (const n of up.nodes) assert.equal(processAlive(n.pid), false, `${n.name} (pid ${n.pid}) is gone`);
     assert.equal(existsSync(join(dir, "pids.json")), false);
     const { code: node3Code } = await stopWeaverProcess(again);
     assert.equal(node3Code, 0);

@@ -5,6 +5,7 @@
  * environment makes the process log more (e.g. which part a slow shutdown waits for).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { onLines } from "./polling.js";
 import { WEAVER_CLI } from "./weaverProcess.js";
 
 /** The environment of a test dev network: loopback, ports chosen by the system, info logs. */
@@ -87,7 +88,6 @@ export function startDevProcess(
     }
   };
   return new Promise((resolve, reject) => {
-    let pending = "";
     let mqttWsUrl: string | null = null;
     let started = false;
     const timer = setTimeout(() => {
@@ -96,27 +96,21 @@ export function startDevProcess(
     }, timeoutMs);
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => keep(chunk));
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        keep(line);
-        if (!line.startsWith("{")) continue;
-        const record = JSON.parse(line) as DevLogRecord;
-        onRecord(record);
-        if (record.msg === "MQTT listening" && typeof record.websocket === "string") mqttWsUrl = record.websocket;
-        if (record.msg !== "Node started" || started) continue;
-        started = true;
-        clearTimeout(timer);
-        if (typeof record.api !== "string" || mqttWsUrl === null) {
-          child.kill("SIGKILL");
-          reject(new Error(`"Node started" without an API URL or no "MQTT listening" before it:\n${tail()}`));
-          return;
-        }
-        resolve({ child, apiUrl: record.api, mqttWsUrl, exited, tail, assertAlive, kill, stop });
+    onLines(child.stdout!, (line) => {
+      keep(line);
+      if (!line.startsWith("{")) return;
+      const record = JSON.parse(line) as DevLogRecord;
+      onRecord(record);
+      if (record.msg === "MQTT listening" && typeof record.websocket === "string") mqttWsUrl = record.websocket;
+      if (record.msg !== "Node started" || started) return;
+      started = true;
+      clearTimeout(timer);
+      if (typeof record.api !== "string" || mqttWsUrl === null) {
+        child.kill("SIGKILL");
+        reject(new Error(`"Node started" without an API URL or no "MQTT listening" before it:\n${tail()}`));
+        return;
       }
+      resolve({ child, apiUrl: record.api, mqttWsUrl, exited, tail, assertAlive, kill, stop });
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { onLines } from "./polling.js";
 import { REPO_ROOT } from "./vectors.js";
 
 export const WEAVER_CLI = join(REPO_ROOT, "bin", "weaver.js");
@@ -46,7 +47,6 @@ export function startWeaverProcess(args: readonly string[], timeoutMs = 20_000):
     }
   };
   return new Promise((resolve, reject) => {
-    let pending = "";
     let mqttWsUrl: string | null = null;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -54,41 +54,33 @@ export function startWeaverProcess(args: readonly string[], timeoutMs = 20_000):
     }, timeoutMs);
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => output.push(chunk));
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        output.push(line);
-        if (!line.startsWith("{")) continue;
-        const record = JSON.parse(line) as StartLine;
-        if (record.msg === "MQTT listening" && record.websocket !== undefined) mqttWsUrl = record.websocket;
-        if (record.msg !== "Node started") continue;
-        clearTimeout(timer);
-        if (record.nodeId === undefined || record.listen === undefined || record.api === undefined) {
-          child.kill("SIGKILL");
-          reject(new Error(`"Node started" lacks nodeId, listen or api: ${line}`));
-          return;
-        }
-        if (mqttWsUrl === null) {
-          child.kill("SIGKILL");
-          reject(
-            new Error(`no "MQTT listening" line with a websocket URL before "Node started":\n${output.join("\n")}`),
-          );
-          return;
-        }
-        resolve({
-          child,
-          nodeIdHex: record.nodeId,
-          gossipPort: Number(record.listen.split(":").pop()),
-          apiUrl: record.api,
-          mqttWsUrl,
-          output,
-          exited,
-          assertAlive,
-        });
+    onLines(child.stdout!, (line) => {
+      output.push(line);
+      if (!line.startsWith("{")) return;
+      const record = JSON.parse(line) as StartLine;
+      if (record.msg === "MQTT listening" && record.websocket !== undefined) mqttWsUrl = record.websocket;
+      if (record.msg !== "Node started") return;
+      clearTimeout(timer);
+      if (record.nodeId === undefined || record.listen === undefined || record.api === undefined) {
+        child.kill("SIGKILL");
+        reject(new Error(`"Node started" lacks nodeId, listen or api: ${line}`));
+        return;
       }
+      if (mqttWsUrl === null) {
+        child.kill("SIGKILL");
+        reject(new Error(`no "MQTT listening" line with a websocket URL before "Node started":\n${output.join("\n")}`));
+        return;
+      }
+      resolve({
+        child,
+        nodeIdHex: record.nodeId,
+        gossipPort: Number(record.listen.split(":").pop()),
+        apiUrl: record.api,
+        mqttWsUrl,
+        output,
+        exited,
+        assertAlive,
+      });
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
