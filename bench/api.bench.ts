@@ -39,17 +39,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import Fastify, { type FastifyInstance } from "fastify";
-import type { ApiDependencies, PowEngine } from "../src/api/apiContext.js";
+import type { PowEngine } from "../src/api/apiContext.js";
 import { createApiServer } from "../src/api/server.js";
 import { powScore } from "../src/crypto/powScore.js";
-import type { SyncStatus } from "../src/gossip/gossipService.js";
 import { createMetrics } from "../src/metrics/metrics.js";
 import { meterPow } from "../src/pipeline/nodeMetrics.js";
 import { PowPool } from "../src/pow/powPool.js";
 import { bytesToHex, hexToBytes } from "../src/primitives/hex.js";
 import { LmdbKvStore } from "../src/storage/backends/lmdb.js";
-import { isNodeAlmostSynced } from "../src/tangle/tipSelector.js";
 import { ConsensusBuilder } from "../test/utils/consensusBuilder.js";
+import { peerlessGossip } from "../test/utils/peerlessGossip.js";
 import { seededRandom } from "../test/utils/seededRandom.js";
 import { atLeast, type BenchContext, type Suite, type Target } from "./harness.js";
 
@@ -242,24 +241,7 @@ async function startFixture(withPow: boolean): Promise<Fixture> {
           },
         };
   // The gossip service as a node without peers sees it (health does not need peers: healthNeedsPeers false).
-  const gossip: ApiDependencies["gossip"] = {
-    syncStatus: (): SyncStatus => {
-      const cmi = tangle.confirmedMilestoneIndex;
-      const lmi = tangle.latestMilestoneIndex;
-      return {
-        confirmedIndex: cmi,
-        latestIndex: lmi,
-        synced: lmi !== 0 && cmi >= lmi,
-        almostSynced: isNodeAlmostSynced(cmi, lmi),
-        connectedPeers: 0,
-        syncedPeers: 0,
-      };
-    },
-    peers: () => [],
-    endpoints: () => [],
-    addPeer: () => undefined,
-    removePeer: () => false,
-  };
+  const gossip = peerlessGossip(tangle);
   const app = createApiServer(
     {
       tangle,

@@ -121,6 +121,69 @@ function authenticate(socket: TLSSocket, peer: string): string {
   }
 }
 
+/** A TLS handshake being waited for: the peer's NodeId once it is done and authenticated. */
+interface Handshake {
+  result: Promise<string>;
+  /** Gives up on a handshake still running (the listener closes): the socket is destroyed, `result` never settles. */
+  abort(): void;
+}
+
+/**
+ * Waits for `socket`'s handshake (`secureEvent`) and authenticates the peer. An error, a close or the absolute
+ * deadline first (a socket idle timeout would let a peer that trickles bytes hold the slot forever) destroys the
+ * socket and rejects with GOSSIP_ERROR_CONNECT_FAILED, a bad certificate with authenticate()'s error.
+ */
+function awaitHandshake(
+  socket: TLSSocket,
+  secureEvent: "secure" | "secureConnect",
+  peer: string,
+  timeoutMs: number,
+  texts: { failed(err: Error): string; timedOut: string },
+): Handshake {
+  let abort = (): void => undefined;
+  const result = new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      socket.off(secureEvent, onSecure);
+      socket.off("error", onError);
+      socket.off("close", onClose);
+      socket.on("error", ignoreLateError);
+      return true;
+    };
+    const fail = (error: GossipError): void => {
+      if (!settle()) return;
+      socket.destroy();
+      reject(error);
+    };
+    const onSecure = (): void => {
+      if (settled) return;
+      let remoteNodeIdHex: string;
+      try {
+        remoteNodeIdHex = authenticate(socket, peer);
+      } catch (e) {
+        fail(e as GossipError);
+        return;
+      }
+      settle();
+      resolve(remoteNodeIdHex);
+    };
+    const onError = (err: Error): void => fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", texts.failed(err)));
+    const onClose = (): void =>
+      fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `${peer} closed the connection during the TLS handshake`));
+    const timer = setTimeout(() => fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", texts.timedOut)), timeoutMs);
+    abort = () => {
+      if (settle()) socket.destroy();
+    };
+    socket.on(secureEvent, onSecure);
+    socket.on("error", onError);
+    socket.on("close", onClose);
+  });
+  return { result, abort };
+}
+
 /**
  * Listens; for every inbound connection that passes verifyPeerCertificate calls onSocket; failures (bad cert, TLS
  * errors, timeouts) call onRejected (optional) and destroy the socket. Never throws out of an event handler; a listen
@@ -173,68 +236,32 @@ export function listenTls(
     // A server-side TLSSocket of our own (rather than tls.Server) so that the listener holds every socket from the
     // first byte and can time out or destroy it; it emits `secure` when the handshake is done.
     const socket = new TLSSocket(raw, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });
-    let settled = false;
-    const settle = (): void => {
-      settled = true;
-      clearTimeout(timer);
-      pending.delete(socket);
-      socket.off("secure", onSecure);
-      socket.off("error", onError);
-      socket.off("close", onClose);
-      socket.on("error", ignoreLateError);
-    };
-    const fail = (error: GossipError): void => {
-      if (settled) return;
-      settle();
-      socket.destroy();
-      report(error, remoteAddress);
-    };
-    const onSecure = (): void => {
-      if (settled) return;
-      let remoteNodeIdHex: string;
-      try {
-        remoteNodeIdHex = authenticate(socket, peer);
-      } catch (e) {
-        fail(e as GossipError);
-        return;
-      }
-      settle();
-      try {
-        onSocket({ socket, remoteNodeIdHex, remoteAddress, remotePort });
-      } catch (e) {
-        socket.destroy();
-        report(
-          new GossipError(
-            "GOSSIP_ERROR_CONNECT_FAILED",
-            `the handler of the connection from ${peer} failed: ${messageOf(e)}`,
-          ),
-          remoteAddress,
-        );
-      }
-    };
-    const onError = (err: Error): void =>
-      fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `TLS handshake with ${peer} failed: ${err.message}`));
-    const onClose = (): void =>
-      fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `${peer} closed the connection during the TLS handshake`));
-    // An absolute deadline: a socket idle timeout would let a peer that trickles bytes hold the slot forever.
-    const timer = setTimeout(
-      () =>
-        fail(
-          new GossipError(
-            "GOSSIP_ERROR_CONNECT_FAILED",
-            `${peer} did not finish the TLS handshake within ${handshakeTimeoutMs} ms`,
-          ),
-        ),
-      handshakeTimeoutMs,
-    );
-    pending.set(socket, () => {
-      if (settled) return;
-      settle();
-      socket.destroy();
+    const handshake = awaitHandshake(socket, "secure", peer, handshakeTimeoutMs, {
+      failed: (err) => `TLS handshake with ${peer} failed: ${err.message}`,
+      timedOut: `${peer} did not finish the TLS handshake within ${handshakeTimeoutMs} ms`,
     });
-    socket.on("secure", onSecure);
-    socket.on("error", onError);
-    socket.on("close", onClose);
+    pending.set(socket, handshake.abort);
+    handshake.result.then(
+      (remoteNodeIdHex) => {
+        pending.delete(socket);
+        try {
+          onSocket({ socket, remoteNodeIdHex, remoteAddress, remotePort });
+        } catch (e) {
+          socket.destroy();
+          report(
+            new GossipError(
+              "GOSSIP_ERROR_CONNECT_FAILED",
+              `the handler of the connection from ${peer} failed: ${messageOf(e)}`,
+            ),
+            remoteAddress,
+          );
+        }
+      },
+      (error: GossipError) => {
+        pending.delete(socket);
+        report(error, remoteAddress);
+      },
+    );
   };
 
   const server = createServer(accept);
@@ -281,7 +308,7 @@ export function listenTls(
  * endpoint.nodeIdHex is set and differs: destroy and reject GOSSIP_ERROR_NODE_ID_MISMATCH. Refused/reset/alert/timeout
  * (timeoutMs default 10000, covering TCP+TLS) → GOSSIP_ERROR_CONNECT_FAILED with the endpoint in the message.
  */
-export function dialTls(
+export async function dialTls(
   identity: NodeIdentity,
   endpoint: Endpoint,
   options: { timeoutMs?: number } = {},
@@ -289,72 +316,29 @@ export function dialTls(
   const timeoutMs = options.timeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
   const target = describeEndpoint(endpoint);
   const expected = endpoint.nodeIdHex?.toLowerCase();
-  return new Promise<AuthenticatedSocket>((resolve, reject) => {
-    const socket = connect({
-      ...PINNED_TLS_OPTIONS,
-      host: endpoint.host,
-      port: endpoint.port,
-      key: identity.privateKeyPem,
-      cert: identity.certificatePem,
-    });
-    let settled = false;
-    const settle = (): void => {
-      settled = true;
-      clearTimeout(timer);
-      socket.off("secureConnect", onSecure);
-      socket.off("error", onError);
-      socket.off("close", onClose);
-      socket.on("error", ignoreLateError);
-    };
-    const fail = (error: GossipError): void => {
-      if (settled) return;
-      settle();
-      socket.destroy();
-      reject(error);
-    };
-    const onSecure = (): void => {
-      if (settled) return;
-      let remoteNodeIdHex: string;
-      try {
-        remoteNodeIdHex = authenticate(socket, target);
-      } catch (e) {
-        fail(e as GossipError);
-        return;
-      }
-      if (expected !== undefined && remoteNodeIdHex !== expected) {
-        fail(
-          new GossipError(
-            "GOSSIP_ERROR_NODE_ID_MISMATCH",
-            `${target} answered as node ${shortNodeId(remoteNodeIdHex)} (${remoteNodeIdHex})`,
-          ),
-        );
-        return;
-      }
-      settle();
-      socket.setNoDelay(true);
-      resolve({
-        socket,
-        remoteNodeIdHex,
-        remoteAddress: socket.remoteAddress ?? endpoint.host,
-        remotePort: socket.remotePort ?? endpoint.port,
-      });
-    };
-    const onError = (err: Error): void =>
-      fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `cannot connect to ${target}: ${err.message}`));
-    const onClose = (): void =>
-      fail(new GossipError("GOSSIP_ERROR_CONNECT_FAILED", `${target} closed the connection during the TLS handshake`));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new GossipError(
-            "GOSSIP_ERROR_CONNECT_FAILED",
-            `cannot connect to ${target}: no TLS session within ${timeoutMs} ms`,
-          ),
-        ),
-      timeoutMs,
-    );
-    socket.on("secureConnect", onSecure);
-    socket.on("error", onError);
-    socket.on("close", onClose);
+  const socket = connect({
+    ...PINNED_TLS_OPTIONS,
+    host: endpoint.host,
+    port: endpoint.port,
+    key: identity.privateKeyPem,
+    cert: identity.certificatePem,
   });
+  const remoteNodeIdHex = await awaitHandshake(socket, "secureConnect", target, timeoutMs, {
+    failed: (err) => `cannot connect to ${target}: ${err.message}`,
+    timedOut: `cannot connect to ${target}: no TLS session within ${timeoutMs} ms`,
+  }).result;
+  if (expected !== undefined && remoteNodeIdHex !== expected) {
+    socket.destroy();
+    throw new GossipError(
+      "GOSSIP_ERROR_NODE_ID_MISMATCH",
+      `${target} answered as node ${shortNodeId(remoteNodeIdHex)} (${remoteNodeIdHex})`,
+    );
+  }
+  socket.setNoDelay(true);
+  return {
+    socket,
+    remoteNodeIdHex,
+    remoteAddress: socket.remoteAddress ?? endpoint.host,
+    remotePort: socket.remotePort ?? endpoint.port,
+  };
 }

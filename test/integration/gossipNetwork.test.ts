@@ -12,7 +12,7 @@ import { Blocklist } from "../../src/gossip/blocklist.js";
 import { rulesHash } from "../../src/gossip/handshake.js";
 import { createIdentity } from "../../src/gossip/identity.js";
 import { PacketType } from "../../src/gossip/packets.js";
-import { PeerManager } from "../../src/gossip/peerManager.js";
+import { type PeerListener, PeerManager } from "../../src/gossip/peerManager.js";
 import { bytesToHex } from "../../src/primitives/hex.js";
 import { type BuiltMessage, HarnessNetwork, type HarnessNode } from "../utils/gossipHarness.js";
 import { seededRandom } from "../utils/seededRandom.js";
@@ -45,6 +45,24 @@ function assertSameState(nodes: HarnessNode[], messages: BuiltMessage[]): void {
       assert.equal(b?.referencedByMilestoneIndex, a?.referencedByMilestoneIndex, `${node.name} ${m.idHex}`);
     }
   }
+}
+
+/** A bare PeerManager of the network, peered with `target`, that does what `listener` says (closed after the tests). */
+async function startRogue(net: HarnessNetwork, target: HarnessNode, listener: PeerListener) {
+  const rogueIdentity = await createIdentity();
+  const rogue = new PeerManager(
+    {
+      networkName: net.networkName,
+      networkId: net.rules.networkId,
+      rulesHash: rulesHash(net.rules),
+      bind: { host: "127.0.0.1", port: 0 },
+      peers: [target.endpoint()],
+    },
+    { identity: rogueIdentity, blocklist: new Blocklist({}, Date.now), now: Date.now, random: Math.random, listener },
+  );
+  extraManagers.push(rogue);
+  await rogue.start();
+  return { rogue, rogueIdentity };
 }
 
 describe("gossip network: 10 nodes from one seed peer", () => {
@@ -124,31 +142,13 @@ describe("gossip network: faulty peers", () => {
     await net.waitFor(() => a.connectedPeers() === 1 && b.connectedPeers() === 1, "a–b connected");
 
     // A rogue node speaks the protocol correctly, then sends a message of another network.
-    const rogueIdentity = await createIdentity();
-    const rogue = new PeerManager(
-      {
-        networkName: net.networkName,
-        networkId: net.rules.networkId,
-        rulesHash: rulesHash(net.rules),
-        bind: { host: "127.0.0.1", port: 0 },
-        peers: [a.endpoint()],
+    const { rogue, rogueIdentity } = await startRogue(net, a, {
+      onPeerConnected: (peer) => {
+        peer.send(PacketType.MESSAGE, net.message([GENESIS_ID], "wrong network", 1n).bytes, "gossip");
       },
-      {
-        identity: rogueIdentity,
-        blocklist: new Blocklist({}, Date.now),
-        now: Date.now,
-        random: Math.random,
-        listener: {
-          onPeerConnected: (peer) => {
-            peer.send(PacketType.MESSAGE, net.message([GENESIS_ID], "wrong network", 1n).bytes, "gossip");
-          },
-          onPeerDisconnected: () => undefined,
-          onFrame: () => undefined,
-        },
-      },
-    );
-    extraManagers.push(rogue);
-    await rogue.start();
+      onPeerDisconnected: () => undefined,
+      onFrame: () => undefined,
+    });
     await net.waitFor(() => a.gossip.blocked().some((e) => e.nodeIdHex === rogueIdentity.nodeIdHex), "rogue blocked");
     const entry = a.gossip.blocked().find((e) => e.nodeIdHex === rogueIdentity.nodeIdHex)!;
     assert.equal(entry.reason, "invalid-message");
@@ -168,37 +168,19 @@ describe("gossip network: faulty peers", () => {
       gossip: { requester: { retryIntervalMs: 150, giveUpMs: 600 } },
     });
     const fakeId = new Uint8Array(32).fill(0xee);
-    const rogueIdentity = await createIdentity();
     let requestsSeen = 0;
-    const rogue = new PeerManager(
-      {
-        networkName: net.networkName,
-        networkId: net.rules.networkId,
-        rulesHash: rulesHash(net.rules),
-        bind: { host: "127.0.0.1", port: 0 },
-        peers: [a.endpoint()],
+    const { rogueIdentity } = await startRogue(net, a, {
+      onPeerConnected: (peer) => {
+        peer.send(PacketType.HEARTBEAT, new Uint8Array(14), "request");
+        peer.send(PacketType.GOSSIP, fakeId, "gossip");
       },
-      {
-        identity: rogueIdentity,
-        blocklist: new Blocklist({}, Date.now),
-        now: Date.now,
-        random: Math.random,
-        listener: {
-          onPeerConnected: (peer) => {
-            peer.send(PacketType.HEARTBEAT, new Uint8Array(14), "request");
-            peer.send(PacketType.GOSSIP, fakeId, "gossip");
-          },
-          onPeerDisconnected: () => undefined,
-          onFrame: (_peer, frame) => {
-            if (frame.type === PacketType.MESSAGE_REQUEST && bytesToHex(frame.body) === bytesToHex(fakeId)) {
-              requestsSeen++;
-            }
-          },
-        },
+      onPeerDisconnected: () => undefined,
+      onFrame: (_peer, frame) => {
+        if (frame.type === PacketType.MESSAGE_REQUEST && bytesToHex(frame.body) === bytesToHex(fakeId)) {
+          requestsSeen++;
+        }
       },
-    );
-    extraManagers.push(rogue);
-    await rogue.start();
+    });
     await net.waitFor(
       () => a.gossip.blocked().some((e) => e.nodeIdHex === rogueIdentity.nodeIdHex),
       "announcer blocked",

@@ -12,7 +12,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import type { FastifyPluginCallback } from "fastify";
 import { endpointKey, parseEndpoint } from "../../gossip/endpoint.js";
 import { GossipError } from "../../gossip/gossipError.js";
-import type { PeerInfo } from "../../gossip/peerManager.js";
+import type { PeerInfo, PeerMetrics } from "../../gossip/peerManager.js";
 import type { Endpoint, Heartbeat } from "../../gossip/peerTypes.js";
 import { bytesToHex } from "../../primitives/hex.js";
 import type { ApiDependencies, RoutePluginOptions } from "../apiContext.js";
@@ -28,18 +28,8 @@ export interface PeerHeartbeatJson {
   syncedNeighbors: number;
 }
 
-/** Counts since the peer's connection was paired. */
-export interface PeerMetricsJson {
-  newMessages: number;
-  knownMessages: number;
-  receivedMessages: number;
-  receivedMessageRequests: number;
-  receivedMilestoneRequests: number;
-  receivedHeartbeats: number;
-  sentMessages: number;
-  sentMessageRequests: number;
-  sentMilestoneRequests: number;
-  sentHeartbeats: number;
+/** Counts since the peer's connection was paired (Hornet's names, which PeerMetrics already uses). */
+export interface PeerMetricsJson extends PeerMetrics {
   /** Gossip frames dropped because the peer's send queue was full (network.md §7). */
   droppedPackets: number;
 }
@@ -127,20 +117,7 @@ function heartbeatJson(h: Heartbeat | null): PeerHeartbeatJson | null {
 }
 
 function metricsJson(info: PeerInfo): PeerMetricsJson {
-  const m = info.metrics;
-  return {
-    newMessages: m.newMessages,
-    knownMessages: m.knownMessages,
-    receivedMessages: m.receivedMessages,
-    receivedMessageRequests: m.receivedMessageRequests,
-    receivedMilestoneRequests: m.receivedMilestoneRequests,
-    receivedHeartbeats: m.receivedHeartbeats,
-    sentMessages: m.sentMessages,
-    sentMessageRequests: m.sentMessageRequests,
-    sentMilestoneRequests: m.sentMilestoneRequests,
-    sentHeartbeats: m.sentHeartbeats,
-    droppedPackets: info.gossipDropped,
-  };
+  return { ...info.metrics, droppedPackets: info.gossipDropped };
 }
 
 /** Endpoints come from our own parser or a handshake; one that does not parse again is left out of the addresses. */

@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { ApiDependencies } from "../../../src/api/apiContext.js";
 import { type ApiOptionsInput, createApiServer } from "../../../src/api/server.js";
-import type { SyncStatus } from "../../../src/gossip/gossipService.js";
 import type { LogContext, Logger } from "../../../src/logger/logger.js";
-import { isNodeAlmostSynced } from "../../../src/tangle/tipSelector.js";
 import { ConsensusBuilder } from "../../utils/consensusBuilder.js";
+import { peerlessGossip } from "../../utils/peerlessGossip.js";
 import { TEST_NETWORK_ID } from "../../utils/tangleBuilder.js";
 
 export const NODE_INFO = Object.freeze({
@@ -57,24 +56,7 @@ export async function apiHarness(options: HarnessOptions = {}): Promise<ApiHarne
   const { tangle } = cb.tb;
   const peers = { count: 0 };
   const logged: LoggedLine[] = [];
-  const gossip = {
-    syncStatus: (): SyncStatus => {
-      const cmi = tangle.confirmedMilestoneIndex;
-      const lmi = tangle.latestMilestoneIndex;
-      return {
-        confirmedIndex: cmi,
-        latestIndex: lmi,
-        synced: lmi !== 0 && cmi >= lmi,
-        almostSynced: isNodeAlmostSynced(cmi, lmi),
-        connectedPeers: peers.count,
-        syncedPeers: peers.count,
-      };
-    },
-    peers: () => [],
-    endpoints: () => [],
-    addPeer: () => undefined,
-    removePeer: () => false,
-  };
+  const gossip = peerlessGossip(tangle, peers);
   const app = createApiServer(
     {
       tangle,
